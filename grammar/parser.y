@@ -1,0 +1,752 @@
+/*
+ * parser.y - the grammar of rule files and schemas (pure bison, %expect 0).
+ *
+ * Each rule builds syntax tree nodes in the file's arena; nothing here knows
+ * about types. Syntax errors are reported through yyreport_syntax_error,
+ * counted, and recovered from at the next declaration ('segment' or
+ * 'schema'), or at the closing brace of a schema.
+ */
+%define api.pure full
+%define api.prefix {segc_yy}
+%define api.location.type {loc}
+%define parse.error custom
+%define lr.type canonical-lr
+%define lr.default-reduction accepting
+%locations
+%expect 0
+
+%parse-param {void *scanner} {parse_state *ps}
+%lex-param {void *scanner}
+
+%code requires {
+#include "ast.h"
+typedef struct parse_state parse_state;
+}
+
+%code top {
+#include <stdio.h>
+#include <stdlib.h>
+}
+
+%code {
+#include "parse.h"
+#include "value.h"
+
+int segc_yylex(SEGC_YYSTYPE *lval, loc *lloc, void *scanner);
+static void segc_yyerror(loc *at, void *scanner, parse_state *ps,
+                         const char *msg);
+
+/* locations are byte spans: a rule covers its first to its last symbol */
+#define YYLLOC_DEFAULT(cur, rhs, n)                          \
+    do {                                                     \
+        if (n) {                                             \
+            (cur).start = YYRHSLOC(rhs, 1).start;            \
+            (cur).end = YYRHSLOC(rhs, n).end;                \
+        } else {                                             \
+            (cur).start = (cur).end = YYRHSLOC(rhs, 0).end;  \
+        }                                                    \
+    } while (0)
+
+/* the parser stack grows through the library's allocator (a size header
+ * makes the hook's old-size argument available to YYSTACK_FREE) */
+#define YYSTACK_USE_ALLOCA 0
+#define YYMALLOC(n) parse_stack_alloc(ps, (n))
+#define YYFREE(p) parse_stack_free(ps, (p))
+#define YYMAXDEPTH 10000
+
+static void *parse_stack_alloc(parse_state *ps, size_t n)
+{
+    size_t *p = mem_alloc(ps->m, n + 16);
+    if (!p)
+        return NULL;
+    *p = n;
+    return (char *)p + 16;
+}
+
+static void parse_stack_free(parse_state *ps, void *q)
+{
+    if (q) {
+        size_t *p = (size_t *)(void *)((char *)q - 16);
+        mem_free(ps->m, p, *p + 16);
+    }
+}
+
+#define F (ps->file)
+
+static ast_node *leaf(parse_state *ps, ast_kind k, loc at)
+{
+    return ast_new(ps->file, k, at);
+}
+}
+
+%union {
+    int64_t i;
+    decimal dec;
+    duration dur;
+    struct { const char *s; size_t len; } str;
+    const char *desc;
+    int op;
+    ast_node *node;
+    struct { ast_node *head, *tail; size_t n; } list;
+    ast_type *type;
+    ast_field *field;
+    struct { ast_field *head, *tail; size_t n; } fields;
+    ast_schema *schema;
+    ast_segment *segment;
+}
+
+%token <i> INT "integer" DATE "date" TIMESTAMP "timestamp"
+%token <i> TRUE "'true'" FALSE "'false'"
+%token <dec> DECIMAL "number" PERCENT "percentage"
+%token <dur> DURATION "duration"
+%token <str> IDENT "name" STRING "string"
+%token <desc> SEGMENT "'segment'"
+%token WHERE "'where'" SCHEMA "'schema'" KEY "'key'"
+%token AND "'and'" OR "'or'" NOT "'not'" IN "'in'" BETWEEN "'between'"
+%token IS "'is'" NUL "'null'"
+%token NE "'!='" LE "'<='" GE "'>='"
+
+%type <node> expr or_expr and_expr not_expr cmp_expr rel sum term unary
+%type <node> primary money
+%type <list> elements list_body
+%type <op> cmpop
+%type <type> type_expr
+%type <list> type_args
+%type <field> field
+%type <fields> fields
+%type <i> nullable_opt key_opt
+%type <schema> schema_decl
+%type <segment> segment_decl
+
+%%
+
+file
+    : items
+    ;
+
+items
+    : %empty
+    | items item
+    ;
+
+item
+    : schema_decl   { ast_add_item(F, ITEM_SCHEMA, $1); }
+    | segment_decl  { ast_add_item(F, ITEM_SEGMENT, $1); }
+    | error         { /* skipped to the next 'segment' or 'schema' */ }
+    ;
+
+/* segment_decl = "segment" NAME "where" expr */
+segment_decl
+    : SEGMENT IDENT WHERE expr {
+        ast_segment *s = arena_alloc(ps->a, sizeof *s);
+        if (s) {
+            s->name = $2.s;
+            s->name_at = @2;
+            s->at = @$;
+            s->description = $1;
+            s->where = $4;
+        }
+        $$ = s;
+      }
+    ;
+
+/* schema_decl = "schema" NAME "{" field* "}" */
+schema_decl
+    : SCHEMA IDENT '{' fields '}' {
+        ast_schema *s = arena_alloc(ps->a, sizeof *s);
+        if (s) {
+            s->name = $2.s;
+            s->at = @$;
+            s->name_at = @2;
+            s->fields = $4.head;
+            s->nfields = $4.n;
+        }
+        $$ = s;
+      }
+    | SCHEMA IDENT '{' fields error '}' {
+        ast_schema *s = arena_alloc(ps->a, sizeof *s);
+        if (s) {
+            s->name = $2.s;
+            s->at = @$;
+            s->name_at = @2;
+            s->fields = $4.head;
+            s->nfields = $4.n;
+            s->had_errors = true;
+        }
+        $$ = s;
+      }
+    | SCHEMA error '}' {
+        ast_schema *s = arena_alloc(ps->a, sizeof *s);
+        if (s) {
+            s->name = "?";
+            s->at = @$;
+            s->name_at = @1;
+            s->had_errors = true;
+        }
+        $$ = s;
+      }
+    ;
+
+fields
+    : %empty            { $$.head = $$.tail = NULL; $$.n = 0; }
+    | fields field {
+        $$ = $1;
+        if ($2) {
+            if ($$.tail)
+                $$.tail->next = $2;
+            else
+                $$.head = $2;
+            $$.tail = $2;
+            $$.n++;
+        }
+      }
+    ;
+
+/* field = NAME ":" type ["?"] ["key"] */
+field
+    : IDENT ':' type_expr nullable_opt key_opt {
+        ast_field *f = arena_alloc(ps->a, sizeof *f);
+        if (f) {
+            f->name = $1.s;
+            f->at = @1;
+            f->type = $3;
+            f->nullable = $4;
+            f->key = $5;
+            f->key_at = @5;
+        }
+        $$ = f;
+      }
+    ;
+
+nullable_opt
+    : %empty  { $$ = 0; }
+    | '?'     { $$ = 1; }
+    ;
+
+key_opt
+    : %empty  { $$ = 0; }
+    | KEY     { $$ = 1; }
+    ;
+
+/* type = NAME | NAME "(" NAME ("," NAME)* ")" | NAME "<" type ">" */
+type_expr
+    : IDENT {
+        ast_type *t = arena_alloc(ps->a, sizeof *t);
+        if (t) {
+            t->name = $1.s;
+            t->at = t->name_at = @1;
+        }
+        $$ = t;
+      }
+    | IDENT '(' type_args ')' {
+        ast_type *t = arena_alloc(ps->a, sizeof *t);
+        if (t) {
+            t->name = $1.s;
+            t->at = @$;
+            t->name_at = @1;
+            t->args = $3.head;
+            t->nargs = $3.n;
+            t->has_args = true;
+        }
+        $$ = t;
+      }
+    | IDENT '<' type_expr '>' {
+        ast_type *t = arena_alloc(ps->a, sizeof *t);
+        if (t) {
+            t->name = $1.s;
+            t->at = @$;
+            t->name_at = @1;
+            t->elem = $3;
+        }
+        $$ = t;
+      }
+    ;
+
+type_args
+    : IDENT {
+        ast_node *n = leaf(ps, AST_NAME, @1);
+        if (n) {
+            n->text = $1.s;
+            n->len = $1.len;
+        }
+        $$.head = $$.tail = n;
+        $$.n = n != NULL;
+      }
+    | type_args ',' IDENT {
+        $$ = $1;
+        ast_node *n = leaf(ps, AST_NAME, @3);
+        if (n) {
+            n->text = $3.s;
+            n->len = $3.len;
+            if ($$.tail)
+                $$.tail->next = n;
+            else
+                $$.head = n;
+            $$.tail = n;
+            $$.n++;
+        }
+      }
+    ;
+
+/* ---- expressions, loosest first ------------------------------------------- */
+
+expr
+    : or_expr
+    ;
+
+/* or_expr = and_expr ("or" and_expr)* */
+or_expr
+    : and_expr
+    | or_expr OR and_expr  { $$ = ast_logic(F, AST_OR, @$, $1, $3); }
+    ;
+
+/* and_expr = not_expr ("and" not_expr)* */
+and_expr
+    : not_expr
+    | and_expr AND not_expr  { $$ = ast_logic(F, AST_AND, @$, $1, $3); }
+    ;
+
+/* not_expr = "not" not_expr | cmp_expr */
+not_expr
+    : cmp_expr
+    | NOT not_expr  { $$ = ast_unary(F, AST_NOT, @$, $2); }
+    ;
+
+/* cmp_expr = sum [cmpop sum | ["not"] "in" sum
+ *                 | ["not"] "between" sum "and" sum | "is" ["not"] "null"] */
+cmp_expr
+    : sum
+    | rel
+    | sum IN sum          { $$ = ast_binary(F, AST_IN, 0, @$, $1, $3); }
+    | sum NOT IN sum {
+        $$ = ast_binary(F, AST_IN, 0, @$, $1, $4);
+        if ($$)
+            $$->negated = true;
+      }
+    | sum BETWEEN sum AND sum {
+        $$ = ast_binary(F, AST_BETWEEN, 0, @$, $1, $3);
+        if ($$ && $5) {
+            $3->next = $5;
+            $$->tail = $5;
+            $$->nkids = 3;
+        }
+      }
+    | sum NOT BETWEEN sum AND sum {
+        $$ = ast_binary(F, AST_BETWEEN, 0, @$, $1, $4);
+        if ($$ && $6) {
+            $4->next = $6;
+            $$->tail = $6;
+            $$->nkids = 3;
+            $$->negated = true;
+        }
+      }
+    | sum IS NUL          { $$ = ast_unary(F, AST_ISNULL, @$, $1); }
+    | sum IS NOT NUL {
+        $$ = ast_unary(F, AST_ISNULL, @$, $1);
+        if ($$)
+            $$->negated = true;
+      }
+    ;
+
+/* a comparison; a chain such as 1 < x < 5 parses, and the checker rejects it
+ * with advice, instead of a bare syntax error */
+rel
+    : sum cmpop sum  { $$ = ast_binary(F, AST_CMP, $2, @$, $1, $3); }
+    | rel cmpop sum {
+        $$ = ast_binary(F, AST_CMP, $2, @$, $1, $3);
+        if ($$)
+            $$->chained = true;
+      }
+    ;
+
+cmpop
+    : '='  { $$ = CMP_EQ; }
+    | NE   { $$ = CMP_NE; }
+    | '<'  { $$ = CMP_LT; }
+    | LE   { $$ = CMP_LE; }
+    | '>'  { $$ = CMP_GT; }
+    | GE   { $$ = CMP_GE; }
+    ;
+
+/* sum = term (("+" | "-") term)* */
+sum
+    : term
+    | sum '+' term  { $$ = ast_binary(F, AST_ARITH, '+', @$, $1, $3); }
+    | sum '-' term  { $$ = ast_binary(F, AST_ARITH, '-', @$, $1, $3); }
+    ;
+
+/* term = unary (("*" | "/") unary)* */
+term
+    : unary
+    | term '*' unary  { $$ = ast_binary(F, AST_ARITH, '*', @$, $1, $3); }
+    | term '/' unary  { $$ = ast_binary(F, AST_ARITH, '/', @$, $1, $3); }
+    ;
+
+/* unary = "-" unary | primary */
+unary
+    : primary
+    | '-' unary  { $$ = ast_unary(F, AST_NEG, @$, $2); }
+    ;
+
+/* primary = literal | NAME | "(" expr ")" | "[" [expr ("," expr)* [","]] "]" */
+primary
+    : INT {
+        $$ = leaf(ps, AST_INT, @1);
+        if ($$)
+            $$->i = $1;
+      }
+    | DECIMAL {
+        $$ = leaf(ps, AST_DECIMAL, @1);
+        if ($$) {
+            $$->dec = $1;
+            $$->f = lit_decimal_to_double($1.mant, $1.scale);
+        }
+      }
+    | PERCENT {
+        $$ = leaf(ps, AST_PERCENT, @1);
+        if ($$) {
+            $$->dec = $1;
+            $$->f = lit_decimal_to_double($1.mant, $1.scale);
+        }
+      }
+    | money
+    | DURATION {
+        $$ = leaf(ps, AST_DURATION, @1);
+        if ($$)
+            $$->dur = $1;
+      }
+    | DATE {
+        $$ = leaf(ps, AST_DATE, @1);
+        if ($$)
+            $$->i = $1;
+      }
+    | TIMESTAMP {
+        $$ = leaf(ps, AST_TIMESTAMP, @1);
+        if ($$)
+            $$->i = $1;
+      }
+    | STRING {
+        $$ = leaf(ps, AST_STRING, @1);
+        if ($$) {
+            $$->text = $1.s;
+            $$->len = $1.len;
+        }
+      }
+    | TRUE {
+        $$ = leaf(ps, AST_BOOL, @1);
+        if ($$)
+            $$->i = 1;
+      }
+    | FALSE {
+        $$ = leaf(ps, AST_BOOL, @1);
+        if ($$)
+            $$->i = 0;
+      }
+    | NUL  { $$ = leaf(ps, AST_NULL, @1); }
+    | IDENT {
+        $$ = leaf(ps, AST_NAME, @1);
+        if ($$) {
+            $$->text = $1.s;
+            $$->len = $1.len;
+        }
+      }
+    | '(' expr ')'  { $$ = $2; }
+    | '[' list_body ']' {
+        $$ = leaf(ps, AST_LIST, @$);
+        if ($$) {
+            $$->kids = $2.head;
+            $$->tail = $2.tail;
+            $$->nkids = $2.n;
+        }
+      }
+    ;
+
+/* money = (INT | DECIMAL) CURRENCY, as in 49.99 EUR */
+money
+    : INT IDENT {
+        $$ = leaf(ps, AST_MONEY, @$);
+        if ($$) {
+            $$->dec.mant = $1;
+            $$->dec.scale = 0;
+            $$->text = $2.s;
+            $$->len = $2.len;
+            $$->text_at = @2;
+        }
+      }
+    | DECIMAL IDENT {
+        $$ = leaf(ps, AST_MONEY, @$);
+        if ($$) {
+            $$->dec = $1;
+            $$->text = $2.s;
+            $$->len = $2.len;
+            $$->text_at = @2;
+        }
+      }
+    ;
+
+list_body
+    : %empty          { $$.head = $$.tail = NULL; $$.n = 0; }
+    | elements
+    | elements ','
+    ;
+
+elements
+    : expr {
+        $$.head = $$.tail = $1;
+        $$.n = $1 != NULL;
+      }
+    | elements ',' expr {
+        $$ = $1;
+        if ($3) {
+            if ($$.tail)
+                $$.tail->next = $3;
+            else
+                $$.head = $3;
+            $$.tail = $3;
+            $$.n++;
+        }
+      }
+    ;
+
+%%
+
+#ifndef YYSTYPE
+#define YYSTYPE SEGC_YYSTYPE
+#endif
+#ifndef YYLTYPE
+#define YYLTYPE SEGC_YYLTYPE
+#endif
+#include "lexer.h"
+
+void parse_error(parse_state *ps, loc at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vat(ps->diags, SEGC_SEV_ERROR, ps->src, at, NULL, NULL, fmt, ap);
+    va_end(ap);
+    ps->file->syntax_errors++;
+}
+
+static void segc_yyerror(loc *at, void *scanner, parse_state *ps,
+                         const char *msg)
+{
+    (void)scanner;
+    if (strcmp(msg, "memory exhausted") == 0 && !ps->m->failed)
+        parse_error(ps, *at, "expression nested too deeply");
+    else
+        parse_error(ps, *at, "%s", msg);
+}
+
+/* How a token is named in a message: keywords and punctuation by their
+ * spelling, names and literals with the text that was found. */
+static void describe(parse_state *ps, yysymbol_kind_t sym, const loc *at,
+                     buf *b)
+{
+    switch (sym) {
+    case YYSYMBOL_YYEOF:
+        buf_puts(b, "end of file");
+        return;
+    case YYSYMBOL_IDENT:
+    case YYSYMBOL_INT:
+    case YYSYMBOL_DECIMAL:
+    case YYSYMBOL_PERCENT:
+    case YYSYMBOL_DURATION:
+    case YYSYMBOL_DATE:
+    case YYSYMBOL_TIMESTAMP:
+    case YYSYMBOL_STRING:
+        if (at) {
+            uint32_t n = at->end - at->start;
+            buf_printf(b, "%s '%.*s%s'", yysymbol_name(sym),
+                       (int)(n > 40 ? 40 : n), ps->src->text + at->start,
+                       n > 40 ? "..." : "");
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    buf_puts(b, yysymbol_name(sym));
+}
+
+/* Expected tokens are named in groups, most useful first: closing
+ * brackets, then "an expression", 'and'/'or', "a comparison", "an
+ * operator", and "the next declaration". A name or 'not' alone does not make
+ * "an expression": after an operand they continue an amount (50 EUR) or a
+ * 'not in'. */
+enum { G_CLOSE, G_OTHER, G_EXPR, G_LOGIC, G_CMP, G_OP, G_DECL, G_SKIP, NGROUPS };
+
+static int token_group(yysymbol_kind_t s, bool expr, bool after_operand)
+{
+    switch (s) {
+    case YYSYMBOL_INT:
+    case YYSYMBOL_DECIMAL:
+    case YYSYMBOL_PERCENT:
+    case YYSYMBOL_DURATION:
+    case YYSYMBOL_DATE:
+    case YYSYMBOL_TIMESTAMP:
+    case YYSYMBOL_STRING:
+    case YYSYMBOL_TRUE:
+    case YYSYMBOL_FALSE:
+    case YYSYMBOL_NUL:
+        return G_EXPR;
+    case YYSYMBOL_IDENT:
+    case YYSYMBOL_NOT:
+        return expr ? G_EXPR : after_operand ? G_SKIP : G_OTHER;
+    case YYSYMBOL_AND:
+    case YYSYMBOL_OR:
+        return G_LOGIC;
+    case YYSYMBOL_NE:
+    case YYSYMBOL_LE:
+    case YYSYMBOL_GE:
+    case YYSYMBOL_IN:
+    case YYSYMBOL_BETWEEN:
+    case YYSYMBOL_IS:
+        return G_CMP;
+    case YYSYMBOL_SEGMENT:
+    case YYSYMBOL_SCHEMA:
+    case YYSYMBOL_YYEOF:
+        return G_DECL;
+    default:
+        break;
+    }
+    const char *n = yysymbol_name(s);
+    if (strcmp(n, "'('") == 0 || strcmp(n, "'['") == 0)
+        return G_EXPR;
+    if (strcmp(n, "'-'") == 0)
+        return expr ? G_EXPR : G_OP;
+    if (strcmp(n, "'+'") == 0 || strcmp(n, "'*'") == 0 ||
+        strcmp(n, "'/'") == 0)
+        return G_OP;
+    if (strcmp(n, "'='") == 0 || strcmp(n, "'<'") == 0 ||
+        strcmp(n, "'>'") == 0)
+        return G_CMP;
+    if (strcmp(n, "')'") == 0 || strcmp(n, "']'") == 0 ||
+        strcmp(n, "'}'") == 0 || strcmp(n, "','") == 0)
+        return G_CLOSE;
+    return G_OTHER;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
+                                 parse_state *ps)
+{
+    (void)scanner;
+    yysymbol_kind_t exp[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    loc at = *yypcontext_location(ctx);
+
+    /* an expression is expected when a token that only starts one is */
+    bool expr = false, after_operand = false;
+    for (int i = 0; i < n; i++) {
+        const char *nm = yysymbol_name(exp[i]);
+        expr |= exp[i] == YYSYMBOL_INT || exp[i] == YYSYMBOL_STRING ||
+                strcmp(nm, "'('") == 0;
+        after_operand |= exp[i] == YYSYMBOL_AND || exp[i] == YYSYMBOL_OR;
+    }
+    static const char *const group_names[NGROUPS] = {
+        NULL, NULL, "an expression", NULL, "a comparison", "an operator",
+        "the next declaration", NULL};
+    const char *names[12];
+    int items = 0;
+    for (int g = 0; g < NGROUPS && items < 10; g++) {
+        if (g == G_SKIP)
+            continue;
+        for (int i = 0; i < n && items < 10; i++) {
+            if (token_group(exp[i], expr, after_operand) != g)
+                continue;
+            names[items++] = group_names[g]           ? group_names[g]
+                             : exp[i] == YYSYMBOL_IDENT ? "a name"
+                                                        : yysymbol_name(exp[i]);
+            if (group_names[g])
+                break; /* one name for the whole group */
+        }
+    }
+    buf want;
+    buf_init(&want, ps->m);
+    for (int i = 0; i < items; i++) {
+        if (i)
+            buf_puts(&want, i == items - 1 ? " or " : ", ");
+        buf_puts(&want, names[i]);
+    }
+
+    buf b;
+    buf_init(&b, ps->m);
+    unsigned la_line, la_col, pv_line = 0, pv_col;
+    source_pos(ps->src, at.start, &la_line, &la_col);
+    /* the end of the token before the unexpected one (the end of file does
+     * not count as a token for last_end) */
+    uint32_t before = got == YYSYMBOL_YYEOF ? ps->last_end : ps->prev_end;
+    if (before)
+        source_pos(ps->src, before - 1, &pv_line, &pv_col);
+    if (items && before &&
+        (got == YYSYMBOL_YYEOF || (pv_line && la_line > pv_line))) {
+        /* the line (or the file) ended too early: point at its end */
+        at.start = before - 1;
+        at.end = before;
+        buf_printf(&b, "syntax error: expected %s at the end of the %s",
+                   buf_cstr(&want), got == YYSYMBOL_YYEOF ? "file" : "line");
+    } else {
+        buf_puts(&b, "syntax error: unexpected ");
+        describe(ps, got, &at, &b);
+        if (items)
+            buf_printf(&b, ", expected %s", buf_cstr(&want));
+    }
+    parse_error(ps, at, "%s", buf_cstr(&b) ? b.p : "syntax error");
+    buf_free(&b);
+    buf_free(&want);
+    return 0;
+}
+
+ast_file *parse_file(mem *m, arena *a, const source *src, diag_list *diags)
+{
+    ast_file *f = arena_alloc(a, sizeof *f);
+    if (!f)
+        return NULL;
+    f->src = src;
+    f->a = a;
+
+    parse_state ps;
+    memset(&ps, 0, sizeof ps);
+    ps.m = m;
+    ps.a = a;
+    ps.src = src;
+    ps.diags = diags;
+    ps.file = f;
+    ps.line = 1;
+    buf_init(&ps.strbuf, m);
+    jmp_buf fatal;
+    ps.fatal = &fatal;
+
+    /* flex scans a private copy that ends in two NULs (yy_scan_buffer) */
+    size_t cap = src->len + 2;
+    char *text = mem_alloc(m, cap);
+    if (!text)
+        return NULL;
+    memcpy(text, src->text, src->len);
+    text[src->len] = text[src->len + 1] = 0;
+
+    void *volatile scanner = NULL;
+    volatile bool ok = true;
+    if (setjmp(fatal) == 0) {
+        void *sc = NULL;
+        if (segc_yylex_init_extra(&ps, &sc) != 0) {
+            ok = false;
+        } else {
+            scanner = sc;
+            ps.scanner = sc;
+            segc_yy_scan_buffer(text, cap, sc);
+            if (segc_yyparse(sc, &ps) == 2)
+                ok = !m->failed; /* 2: out of memory or nested too deep */
+        }
+    } else {
+        ok = false; /* flex ran out of memory */
+    }
+    if (scanner)
+        segc_yylex_destroy(scanner);
+    lex_free_leftovers(&ps);
+    buf_free(&ps.strbuf);
+    mem_free(m, text, cap);
+    if (!ok || m->failed)
+        return NULL;
+    return f;
+}

@@ -1,0 +1,234 @@
+/*
+ * segc.h - the public API of segc, a compiler for customer segment rules.
+ *
+ * Everything a host needs goes through the opaque handles declared here:
+ *
+ *   segc_ctx      a context: allocator, diagnostics. One per thread.
+ *   segc_schema   a customer schema (fields, types, record layout).
+ *   segc_program  a compiled rule file: segments over one schema. Immutable.
+ *   segc_data     customer records packed into fixed-size rows.
+ *   segc_result   one membership bitmap per segment.
+ *
+ * Every call that can fail returns a segc_status and leaves structured
+ * diagnostics (file, line, column, message) in its context. The library
+ * never exits, never aborts and keeps no global mutable state.
+ */
+#ifndef SEGC_H
+#define SEGC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SEGC_VERSION_MAJOR 0
+#define SEGC_VERSION_MINOR 1
+#define SEGC_VERSION_PATCH 0
+#define SEGC_VERSION_STRING "0.1.0"
+
+#if defined(__GNUC__)
+#define SEGC_API __attribute__((visibility("default")))
+#else
+#define SEGC_API
+#endif
+
+typedef struct segc_ctx segc_ctx;
+typedef struct segc_schema segc_schema;
+typedef struct segc_program segc_program;
+typedef struct segc_data segc_data;
+typedef struct segc_result segc_result;
+
+typedef enum segc_status {
+    SEGC_OK = 0,
+    SEGC_ERR_COMPILE, /* the rule file or schema has errors (see diagnostics) */
+    SEGC_ERR_DATA,    /* the input data has errors (see diagnostics) */
+    SEGC_ERR_IO,      /* a file could not be read or written */
+    SEGC_ERR_NOMEM,   /* the allocator returned NULL */
+    SEGC_ERR_ARG      /* a bad argument (NULL handle, mismatched schema, ...) */
+} segc_status;
+
+/* Every allocation of the library goes through this hook. It behaves like
+ * Lua's: nsize == 0 frees ptr (and returns NULL); otherwise it returns a
+ * block of nsize bytes holding the first min(osize, nsize) bytes of ptr
+ * (ptr == NULL: a new block), or NULL on failure, leaving ptr untouched. */
+typedef void *(*segc_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* ---- version ------------------------------------------------------------ */
+
+SEGC_API const char *segc_version(void);
+
+/* ---- context ------------------------------------------------------------ */
+
+/* alloc may be NULL (malloc/realloc/free). Returns NULL only when the very
+ * first allocation fails. */
+SEGC_API segc_ctx *segc_ctx_new(segc_alloc_fn alloc, void *ud);
+SEGC_API void segc_ctx_free(segc_ctx *ctx);
+
+/* ---- diagnostics --------------------------------------------------------- */
+
+typedef enum segc_severity {
+    SEGC_SEV_ERROR = 0,
+    SEGC_SEV_WARNING,
+    SEGC_SEV_NOTE
+} segc_severity;
+
+typedef struct segc_diag {
+    segc_severity severity;
+    const char *code;        /* a stable id such as "SEG101", or NULL */
+    const char *file;        /* never NULL; "<input>" when unnamed */
+    unsigned line, column;   /* 1-based; 0 when the diagnostic has no place */
+    unsigned end_line, end_column; /* last character of the span (inclusive) */
+    const char *message;
+    const char *fix;         /* a suggested replacement for the span, or NULL */
+    const char *line_text;   /* the source line, for the caret display, or NULL */
+} segc_diag;
+
+SEGC_API size_t segc_diag_count(const segc_ctx *ctx);
+SEGC_API const segc_diag *segc_diag_get(const segc_ctx *ctx, size_t i);
+SEGC_API size_t segc_diag_errors(const segc_ctx *ctx);
+SEGC_API void segc_diag_clear(segc_ctx *ctx);
+
+/* Writes diagnostic i in the gcc format: "file:line:col: error: message",
+ * then the source line and a caret under the span. */
+SEGC_API void segc_diag_print(const segc_ctx *ctx, size_t i, FILE *out);
+SEGC_API void segc_diag_print_all(const segc_ctx *ctx, FILE *out);
+
+/* ---- schemas and programs ----------------------------------------------- */
+
+/* Parse a schema from text (name is used in diagnostics) or from a file. */
+SEGC_API segc_status segc_schema_parse(segc_ctx *ctx, const char *name,
+                                       const char *text, size_t len,
+                                       segc_schema **out);
+SEGC_API segc_status segc_schema_load(segc_ctx *ctx, const char *path,
+                                      segc_schema **out);
+SEGC_API void segc_schema_free(segc_ctx *ctx, segc_schema *schema);
+
+/* Compile a rule file. schema may be NULL when the rule file declares its
+ * schema inline; the program keeps its own copy of the schema. */
+SEGC_API segc_status segc_compile(segc_ctx *ctx, const segc_schema *schema,
+                                  const char *name, const char *text,
+                                  size_t len, segc_program **out);
+SEGC_API segc_status segc_compile_file(segc_ctx *ctx,
+                                       const segc_schema *schema,
+                                       const char *path, segc_program **out);
+SEGC_API void segc_program_free(segc_ctx *ctx, segc_program *prog);
+
+SEGC_API const segc_schema *segc_program_schema(const segc_program *prog);
+SEGC_API size_t segc_program_segment_count(const segc_program *prog);
+SEGC_API const char *segc_program_segment_name(const segc_program *prog,
+                                               size_t i);
+/* The comment block directly above the segment, or NULL. */
+SEGC_API const char *segc_program_segment_description(
+    const segc_program *prog, size_t i);
+
+/* Writes the program's typed IR in a readable form (for debugging). */
+SEGC_API void segc_program_dump(const segc_program *prog, FILE *out);
+
+/* ---- schema introspection ----------------------------------------------- */
+
+typedef enum segc_type {
+    SEGC_TYPE_BOOL = 0,
+    SEGC_TYPE_INT,
+    SEGC_TYPE_FLOAT,
+    SEGC_TYPE_MONEY,
+    SEGC_TYPE_STRING,
+    SEGC_TYPE_ENUM,
+    SEGC_TYPE_DATE,
+    SEGC_TYPE_TIMESTAMP,
+    SEGC_TYPE_SET
+} segc_type;
+
+typedef struct segc_field_info {
+    const char *name;
+    segc_type type;
+    int nullable;
+    int is_key;
+    size_t offset;     /* byte offset of the value in a record */
+    size_t size;       /* bytes: 1 (bool), 4 (date, string, enum, set), 8 */
+    int null_bit;      /* bit index in the record's null bitmap, or -1 */
+    const char *currency; /* money: ISO 4217 code, else NULL */
+    int decimals;      /* money: the currency's minor-unit digits */
+} segc_field_info;
+
+SEGC_API const char *segc_schema_name(const segc_schema *schema);
+SEGC_API size_t segc_schema_field_count(const segc_schema *schema);
+SEGC_API segc_status segc_schema_field(const segc_schema *schema, size_t i,
+                                       segc_field_info *out);
+SEGC_API size_t segc_schema_record_size(const segc_schema *schema);
+SEGC_API size_t segc_schema_key_field(const segc_schema *schema);
+/* A hash of the layout: data and programs of equal fingerprints fit. */
+SEGC_API uint64_t segc_schema_fingerprint(const segc_schema *schema);
+
+/* ---- data ---------------------------------------------------------------- */
+
+typedef struct segc_load_opts {
+    int skip_bad_rows;  /* nonzero: load the good rows, report the bad ones */
+    size_t max_errors;  /* bad cells listed in full (0: the default, 10) */
+} segc_load_opts;
+
+typedef struct segc_load_stats {
+    size_t rows;        /* data rows read (blank lines not counted) */
+    size_t loaded;      /* rows that became records */
+    size_t rejected;    /* rows with at least one bad cell; rows == loaded + rejected */
+    size_t blank_lines; /* empty lines, ignored */
+    size_t bad_cells;   /* bad cells in all rejected rows */
+} segc_load_stats;
+
+/* Loads a CSV file (RFC 4180, header row) into packed records for schema.
+ * opts may be NULL. On SEGC_ERR_DATA the diagnostics name every listed bad
+ * cell; stats (if not NULL) are filled in whether or not the load failed. */
+SEGC_API segc_status segc_data_load_csv(segc_ctx *ctx,
+                                        const segc_schema *schema,
+                                        const char *path,
+                                        const segc_load_opts *opts,
+                                        segc_data **out,
+                                        segc_load_stats *stats);
+SEGC_API void segc_data_free(segc_ctx *ctx, segc_data *data);
+SEGC_API size_t segc_data_count(const segc_data *data);
+SEGC_API const void *segc_data_records(const segc_data *data);
+/* Writes the key of record i as CSV text (quoted when needed). */
+SEGC_API void segc_data_write_key(const segc_data *data, size_t i, FILE *out);
+
+/* ---- evaluation ----------------------------------------------------------- */
+
+typedef enum segc_engine {
+    SEGC_ENGINE_INTERP = 0 /* the reference interpreter */
+} segc_engine;
+
+typedef struct segc_eval_opts {
+    segc_engine engine;
+} segc_eval_opts;
+
+/* as_of: seconds since 1970-01-01T00:00:00Z. opts may be NULL. */
+SEGC_API segc_status segc_eval(segc_ctx *ctx, const segc_program *prog,
+                               const segc_data *data, int64_t as_of,
+                               const segc_eval_opts *opts, segc_result **out);
+SEGC_API void segc_result_free(segc_ctx *ctx, segc_result *res);
+SEGC_API size_t segc_result_segment_count(const segc_result *res);
+SEGC_API size_t segc_result_records(const segc_result *res);
+SEGC_API size_t segc_result_count(const segc_result *res, size_t seg);
+/* Bit r of word r/64 is set when record r is in the segment. */
+SEGC_API const uint64_t *segc_result_bitmap(const segc_result *res,
+                                            size_t seg);
+/* Writes "key_field_name\n" and the key of every member, one per line. */
+SEGC_API segc_status segc_result_write_members(segc_ctx *ctx,
+                                               const segc_result *res,
+                                               const segc_data *data,
+                                               size_t seg, FILE *out);
+
+/* ---- time ------------------------------------------------------------------ */
+
+/* Parses "YYYY-MM-DD" (midnight UTC) or an ISO 8601 timestamp with Z or an
+ * offset. *is_date is set when the text was a date. Returns 0 on success. */
+SEGC_API int segc_parse_instant(const char *text, int64_t *out, int *is_date);
+/* Formats an instant as "YYYY-MM-DD" when it is midnight UTC, else as
+ * "YYYY-MM-DDTHH:MM:SSZ". Returns the length written (buf >= 32 bytes). */
+SEGC_API size_t segc_format_instant(int64_t t, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGC_H */

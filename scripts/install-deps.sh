@@ -1,0 +1,51 @@
+#!/bin/sh
+# install-deps.sh - installs what segc needs to build and test, from Debian 12
+# packages. Run as root it installs what is missing with apt-get; otherwise it
+# prints the exact command and fails. `make` runs it once per build folder.
+#
+#   scripts/install-deps.sh          install what is missing
+#   scripts/install-deps.sh --check  only report; exit 1 if something is missing
+set -eu
+
+# gcc, make: the build; flex, bison: the front end; libcmocka-dev: unit tests;
+# sqlite3: the independent cross-check of the bundled example.
+PACKAGES="gcc make flex bison libcmocka-dev sqlite3"
+
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+missing=""
+if command -v dpkg-query >/dev/null 2>&1; then
+    for p in $PACKAGES; do
+        installed "$p" || missing="$missing $p"
+    done
+else
+    # not Debian: check for the tools themselves and hope for the best
+    for c in cc make flex bison sqlite3; do
+        command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+    done
+    [ -f /usr/include/cmocka.h ] || [ -f /usr/local/include/cmocka.h ] ||
+        missing="$missing cmocka"
+    if [ -n "$missing" ]; then
+        echo "segc: missing:$missing (install them with your package manager)" >&2
+        exit 1
+    fi
+    exit 0
+fi
+
+[ -z "$missing" ] && exit 0
+if [ "${1:-}" = "--check" ]; then
+    echo "segc: missing packages:$missing" >&2
+    exit 1
+fi
+if [ "$(id -u)" = 0 ]; then
+    echo "segc: installing$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends $missing >&2
+else
+    echo "segc: these Debian packages are missing:$missing" >&2
+    echo "segc: run:  sudo apt-get install -y$missing" >&2
+    exit 1
+fi

@@ -1,0 +1,545 @@
+/* api.c - the public API (segc_): handles, status codes, and the pipeline
+ * source -> parse -> check -> IR -> engine, wired together. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "check.h"
+#include "data.h"
+#include "eval.h"
+#include "interp.h"
+#include "parse.h"
+#include "value.h"
+
+struct segc_ctx {
+    mem m;
+    diag_list diags;
+};
+
+struct segc_program {
+    mem *m;
+    schema *sch;     /* owned */
+    ir_program *ir;  /* refers to sch */
+};
+
+const char *segc_version(void)
+{
+    return SEGC_VERSION_STRING;
+}
+
+/* ---- context and diagnostics ------------------------------------------------ */
+
+segc_ctx *segc_ctx_new(segc_alloc_fn alloc, void *ud)
+{
+    mem m;
+    mem_init(&m, alloc, ud);
+    segc_ctx *ctx = mem_alloc(&m, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->m = m;
+    diag_init(&ctx->diags, &ctx->m);
+    return ctx;
+}
+
+void segc_ctx_free(segc_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    diag_free(&ctx->diags);
+    mem m = ctx->m;
+    mem_free(&m, ctx, sizeof *ctx);
+}
+
+size_t segc_diag_count(const segc_ctx *ctx)
+{
+    return ctx->diags.n;
+}
+
+const segc_diag *segc_diag_get(const segc_ctx *ctx, size_t i)
+{
+    return i < ctx->diags.n ? &ctx->diags.items[i] : NULL;
+}
+
+size_t segc_diag_errors(const segc_ctx *ctx)
+{
+    return ctx->diags.errors;
+}
+
+void segc_diag_clear(segc_ctx *ctx)
+{
+    diag_clear(&ctx->diags);
+}
+
+void segc_diag_print(const segc_ctx *ctx, size_t i, FILE *out)
+{
+    if (i < ctx->diags.n)
+        diag_print(&ctx->diags.items[i], out);
+}
+
+void segc_diag_print_all(const segc_ctx *ctx, FILE *out)
+{
+    for (size_t i = 0; i < ctx->diags.n; i++)
+        diag_print(&ctx->diags.items[i], out);
+}
+
+/* Every entry point starts afresh and ends by turning a failed allocation
+ * anywhere below into SEGC_ERR_NOMEM. */
+static void begin(segc_ctx *ctx)
+{
+    ctx->m.failed = false;
+}
+
+static segc_status finish(segc_ctx *ctx, segc_status st)
+{
+    if (ctx->m.failed) {
+        ctx->m.failed = false;
+        diag_place(&ctx->diags, SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0,
+                   "out of memory");
+        return SEGC_ERR_NOMEM;
+    }
+    return st;
+}
+
+static void io_error(segc_ctx *ctx, const char *what, const char *path)
+{
+    char eb[128];
+    int e = errno;
+    if (strerror_r(e, eb, sizeof eb) != 0)
+        snprintf(eb, sizeof eb, "error %d", e);
+    diag_place(&ctx->diags, SEGC_SEV_ERROR, path, 0, 0, 0, NULL, 0,
+               "cannot %s '%s': %s", what, path, eb);
+}
+
+/* Reads a whole file into a buffer of *cap bytes (free with that size). */
+static char *read_file(segc_ctx *ctx, const char *path, size_t *len,
+                       size_t *cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        io_error(ctx, "open", path);
+        return NULL;
+    }
+    buf b;
+    buf_init(&b, &ctx->m);
+    char chunk[1 << 14];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (!buf_append(&b, chunk, n))
+            break;
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad || ctx->m.failed) {
+        if (bad)
+            io_error(ctx, "read", path);
+        buf_free(&b);
+        return NULL;
+    }
+    if (!buf_reserve(&b, 1)) {
+        buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    *cap = b.cap;
+    return b.p;
+}
+
+/* ---- schemas -------------------------------------------------------------------- */
+
+static const ast_schema *only_schema(const ast_file *f, segc_ctx *ctx,
+                                     const source *src, size_t *count)
+{
+    const ast_schema *first = NULL;
+    *count = 0;
+    for (const ast_item *it = f->items; it; it = it->next) {
+        if (it->kind != ITEM_SCHEMA)
+            continue;
+        if (++*count == 1) {
+            first = it->u.schema;
+        } else {
+            diag_at(&ctx->diags, SEGC_SEV_ERROR, src, it->u.schema->name_at,
+                    NULL, NULL, "only one schema can be declared per file");
+            diag_at(&ctx->diags, SEGC_SEV_NOTE, src, first->name_at, NULL,
+                    NULL, "schema '%s' is declared here", first->name);
+        }
+    }
+    return first;
+}
+
+segc_status segc_schema_parse(segc_ctx *ctx, const char *name,
+                              const char *text, size_t len,
+                              segc_schema **out)
+{
+    begin(ctx);
+    *out = NULL;
+    size_t start = ctx->diags.n;
+    source src;
+    if (!source_init(&src, &ctx->m, name, text, len))
+        return finish(ctx, SEGC_ERR_NOMEM);
+    arena a;
+    arena_init(&a, &ctx->m);
+    segc_status st = SEGC_ERR_COMPILE;
+    ast_file *f = parse_file(&ctx->m, &a, &src, &ctx->diags);
+    if (f) {
+        size_t count;
+        const ast_schema *decl = only_schema(f, ctx, &src, &count);
+        for (const ast_item *it = f->items; it; it = it->next)
+            if (it->kind == ITEM_SEGMENT) {
+                diag_at(&ctx->diags, SEGC_SEV_ERROR, &src,
+                        it->u.segment->name_at, NULL, NULL,
+                        "a schema file holds only the schema; segment '%s' "
+                        "belongs in a rule file", it->u.segment->name);
+                break;
+            }
+        if (!decl && !f->syntax_errors)
+            diag_at(&ctx->diags, SEGC_SEV_ERROR, &src, (loc){0, 0}, NULL,
+                    NULL, "no schema declaration found (expected 'schema "
+                    "Name { ... }')");
+        if (decl && !decl->had_errors && ctx->diags.errors == 0) {
+            *out = check_schema(&ctx->m, decl, &src, &ctx->diags);
+            if (*out)
+                st = SEGC_OK;
+        }
+    }
+    diag_sort_from(&ctx->diags, start);
+    arena_free(&a);
+    source_free(&src);
+    if (st != SEGC_OK && ctx->diags.errors == 0 && !ctx->m.failed)
+        ctx->m.failed = true; /* no diagnostic: only memory can explain it */
+    return finish(ctx, st);
+}
+
+segc_status segc_schema_load(segc_ctx *ctx, const char *path,
+                             segc_schema **out)
+{
+    begin(ctx);
+    *out = NULL;
+    size_t len, cap;
+    char *text = read_file(ctx, path, &len, &cap);
+    if (!text)
+        return finish(ctx, SEGC_ERR_IO);
+    segc_status st = segc_schema_parse(ctx, path, text, len, out);
+    mem_free(&ctx->m, text, cap);
+    return st;
+}
+
+void segc_schema_free(segc_ctx *ctx, segc_schema *s)
+{
+    (void)ctx;
+    schema_free(s);
+}
+
+const char *segc_schema_name(const segc_schema *s)
+{
+    return s->name;
+}
+
+size_t segc_schema_field_count(const segc_schema *s)
+{
+    return s->nfields;
+}
+
+size_t segc_schema_record_size(const segc_schema *s)
+{
+    return s->record_size;
+}
+
+size_t segc_schema_key_field(const segc_schema *s)
+{
+    return s->key;
+}
+
+uint64_t segc_schema_fingerprint(const segc_schema *s)
+{
+    return s->fingerprint;
+}
+
+segc_status segc_schema_field(const segc_schema *s, size_t i,
+                              segc_field_info *out)
+{
+    if (i >= s->nfields)
+        return SEGC_ERR_ARG;
+    const schema_field *f = &s->fields[i];
+    static const segc_type kinds[] = {
+        [TY_BOOL] = SEGC_TYPE_BOOL,       [TY_INT] = SEGC_TYPE_INT,
+        [TY_FLOAT] = SEGC_TYPE_FLOAT,     [TY_MONEY] = SEGC_TYPE_MONEY,
+        [TY_STRING] = SEGC_TYPE_STRING,   [TY_ENUM] = SEGC_TYPE_ENUM,
+        [TY_DATE] = SEGC_TYPE_DATE,       [TY_TIMESTAMP] = SEGC_TYPE_TIMESTAMP,
+        [TY_SET] = SEGC_TYPE_SET};
+    out->name = f->name;
+    out->type = kinds[f->ty->kind];
+    out->nullable = f->nullable;
+    out->is_key = f->is_key;
+    out->offset = f->offset;
+    out->size = f->size;
+    out->null_bit = f->null_bit;
+    out->currency = f->ty->kind == TY_MONEY ? cur_get(f->ty->currency)->code
+                                            : NULL;
+    out->decimals = f->ty->kind == TY_MONEY ? f->ty->scale : 0;
+    return SEGC_OK;
+}
+
+/* ---- programs -------------------------------------------------------------------- */
+
+static void program_free(segc_program *p)
+{
+    if (!p)
+        return;
+    ir_program_free(p->ir);
+    schema_free(p->sch);
+    mem_free(p->m, p, sizeof *p);
+}
+
+segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
+                         const char *name, const char *text, size_t len,
+                         segc_program **out)
+{
+    begin(ctx);
+    *out = NULL;
+    size_t start = ctx->diags.n, errors0 = ctx->diags.errors;
+    source src;
+    if (!source_init(&src, &ctx->m, name, text, len))
+        return finish(ctx, SEGC_ERR_NOMEM);
+    arena a;
+    arena_init(&a, &ctx->m);
+    segc_program *prog = NULL;
+    ast_file *f = parse_file(&ctx->m, &a, &src, &ctx->diags);
+    if (!f)
+        goto done;
+    size_t count;
+    const ast_schema *decl = only_schema(f, ctx, &src, &count);
+    schema *sch = NULL;
+    if (decl && given) {
+        diag_at(&ctx->diags, SEGC_SEV_ERROR, &src, decl->name_at, NULL, NULL,
+                "the rule file declares schema '%s', and another schema was "
+                "given (--schema); use one of them", decl->name);
+        goto done;
+    }
+    if (decl) {
+        if (decl->had_errors)
+            goto done; /* its syntax errors are reported; checking segments
+                        * against half a schema would only add noise */
+        sch = check_schema(&ctx->m, decl, &src, &ctx->diags);
+    } else if (given) {
+        sch = schema_clone(&ctx->m, given);
+    } else {
+        diag_at(&ctx->diags, SEGC_SEV_ERROR, &src, (loc){0, 0}, NULL, NULL,
+                "no schema: give one (--schema FILE), or declare it in the "
+                "rule file with 'schema Name { ... }'");
+        goto done;
+    }
+    if (!sch)
+        goto done;
+    prog = mem_zalloc(&ctx->m, sizeof *prog);
+    if (!prog) {
+        schema_free(sch);
+        goto done;
+    }
+    prog->m = &ctx->m;
+    prog->sch = sch;
+    prog->ir = check_program(&ctx->m, f, sch, &ctx->diags);
+done:
+    diag_sort_from(&ctx->diags, start);
+    arena_free(&a);
+    source_free(&src);
+    if (prog && prog->ir && ctx->diags.errors == errors0 && !ctx->m.failed) {
+        *out = prog;
+        return finish(ctx, SEGC_OK);
+    }
+    program_free(prog);
+    if (ctx->diags.errors == errors0 && !ctx->m.failed)
+        ctx->m.failed = true;
+    return finish(ctx, SEGC_ERR_COMPILE);
+}
+
+segc_status segc_compile_file(segc_ctx *ctx, const segc_schema *schema_,
+                              const char *path, segc_program **out)
+{
+    begin(ctx);
+    *out = NULL;
+    size_t len, cap;
+    char *text = read_file(ctx, path, &len, &cap);
+    if (!text)
+        return finish(ctx, SEGC_ERR_IO);
+    segc_status st = segc_compile(ctx, schema_, path, text, len, out);
+    mem_free(&ctx->m, text, cap);
+    return st;
+}
+
+void segc_program_free(segc_ctx *ctx, segc_program *p)
+{
+    (void)ctx;
+    program_free(p);
+}
+
+const segc_schema *segc_program_schema(const segc_program *p)
+{
+    return p->sch;
+}
+
+size_t segc_program_segment_count(const segc_program *p)
+{
+    return p->ir->nsegs;
+}
+
+const char *segc_program_segment_name(const segc_program *p, size_t i)
+{
+    return i < p->ir->nsegs ? p->ir->segs[i].name : NULL;
+}
+
+const char *segc_program_segment_description(const segc_program *p, size_t i)
+{
+    return i < p->ir->nsegs ? p->ir->segs[i].description : NULL;
+}
+
+void segc_program_dump(const segc_program *p, FILE *out)
+{
+    ir_dump(p->ir, out);
+}
+
+/* ---- data --------------------------------------------------------------------------- */
+
+segc_status segc_data_load_csv(segc_ctx *ctx, const segc_schema *sch,
+                               const char *path, const segc_load_opts *opts,
+                               segc_data **out, segc_load_stats *stats)
+{
+    begin(ctx);
+    segc_status st = load_csv(&ctx->m, sch, path, opts, &ctx->diags, out,
+                              stats);
+    return finish(ctx, st);
+}
+
+void segc_data_free(segc_ctx *ctx, segc_data *d)
+{
+    (void)ctx;
+    data_free(d);
+}
+
+size_t segc_data_count(const segc_data *d)
+{
+    return d->n;
+}
+
+const void *segc_data_records(const segc_data *d)
+{
+    return d->records;
+}
+
+void segc_data_write_key(const segc_data *d, size_t i, FILE *out)
+{
+    if (i < d->n)
+        data_write_key(d, i, out);
+}
+
+/* ---- evaluation ------------------------------------------------------------------- */
+
+segc_status segc_eval(segc_ctx *ctx, const segc_program *prog,
+                      const segc_data *data, int64_t as_of,
+                      const segc_eval_opts *opts, segc_result **out)
+{
+    begin(ctx);
+    *out = NULL;
+    if (data->sch->fingerprint != prog->sch->fingerprint) {
+        diag_place(&ctx->diags, SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0,
+                   "the data was loaded for schema '%s', whose layout differs "
+                   "from the program's schema '%s'", data->sch->name,
+                   prog->sch->name);
+        return SEGC_ERR_ARG;
+    }
+    if (opts && opts->engine != SEGC_ENGINE_INTERP) {
+        diag_place(&ctx->diags, SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0,
+                   "unknown engine %d", (int)opts->engine);
+        return SEGC_ERR_ARG;
+    }
+    result *res = result_new(&ctx->m, prog->ir->nsegs, data->n);
+    if (!res)
+        return finish(ctx, SEGC_ERR_NOMEM);
+    segc_status st = interp_run(&ctx->m, prog->ir, data, as_of, res);
+    if (st != SEGC_OK) {
+        result_free(res);
+        return finish(ctx, st);
+    }
+    *out = res;
+    return finish(ctx, SEGC_OK);
+}
+
+void segc_result_free(segc_ctx *ctx, segc_result *r)
+{
+    (void)ctx;
+    result_free(r);
+}
+
+size_t segc_result_segment_count(const segc_result *r)
+{
+    return r->nsegs;
+}
+
+size_t segc_result_records(const segc_result *r)
+{
+    return r->nrecords;
+}
+
+size_t segc_result_count(const segc_result *r, size_t seg)
+{
+    return seg < r->nsegs ? r->counts[seg] : 0;
+}
+
+const uint64_t *segc_result_bitmap(const segc_result *r, size_t seg)
+{
+    return seg < r->nsegs ? r->bits + seg * r->nwords : NULL;
+}
+
+segc_status segc_result_write_members(segc_ctx *ctx, const segc_result *r,
+                                      const segc_data *d, size_t seg,
+                                      FILE *out)
+{
+    begin(ctx);
+    if (seg >= r->nsegs || r->nrecords != d->n)
+        return SEGC_ERR_ARG;
+    const schema_field *k = &d->sch->fields[d->sch->key];
+    csv_write_field(out, k->name, strlen(k->name));
+    fputc('\n', out);
+    const uint64_t *b = r->bits + seg * r->nwords;
+    for (size_t w = 0; w < r->nwords; w++) {
+        uint64_t bits = b[w];
+        while (bits) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            data_write_key(d, i, out);
+            fputc('\n', out);
+        }
+    }
+    if (ferror(out)) {
+        diag_place(&ctx->diags, SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0,
+                   "writing the members of segment %zu failed", seg);
+        return SEGC_ERR_IO;
+    }
+    return SEGC_OK;
+}
+
+/* ---- time ---------------------------------------------------------------------------- */
+
+int segc_parse_instant(const char *text, int64_t *out, int *is_date)
+{
+    size_t n = strlen(text);
+    int32_t days;
+    if (lit_parse_date(text, n, &days, NULL)) {
+        *out = (int64_t)days * SECS_PER_DAY;
+        if (is_date)
+            *is_date = 1;
+        return 0;
+    }
+    if (lit_parse_timestamp(text, n, false, out, NULL)) {
+        if (is_date)
+            *is_date = 0;
+        return 0;
+    }
+    return -1;
+}
+
+size_t segc_format_instant(int64_t t, char *buf, size_t cap)
+{
+    if (t % SECS_PER_DAY == 0)
+        cal_format_date(t / SECS_PER_DAY, buf, cap);
+    else
+        cal_format_ts(t, buf, cap);
+    return strlen(buf);
+}

@@ -1,0 +1,217 @@
+/* check_schema.c - schema declarations -> checked schemas (check_). */
+#include <stdio.h>
+
+#include "check.h"
+#include "value.h"
+
+typedef struct schema_checker {
+    const source *src;
+    diag_list *d;
+    schema *s;
+    size_t errors;
+} schema_checker;
+
+static void err(schema_checker *c, loc at, const char *fix, const char *fmt,
+                ...) SEGC_PRINTF(4, 5);
+static void err(schema_checker *c, loc at, const char *fix, const char *fmt,
+                ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vat(c->d, SEGC_SEV_ERROR, c->src, at, NULL, fix, fmt, ap);
+    va_end(ap);
+    c->errors++;
+}
+
+static void note(schema_checker *c, loc at, const char *msg)
+{
+    diag_at(c->d, SEGC_SEV_NOTE, c->src, at, NULL, NULL, "%s", msg);
+}
+
+static const char *const type_names[] = {"bool",   "int",  "float",
+                                         "money",  "string", "enum",
+                                         "date",   "timestamp", "set"};
+
+/* names from other languages, and what to write instead */
+static const struct {
+    const char *name, *write;
+} type_aliases[] = {
+    {"integer", "int"},      {"long", "int"},        {"bigint", "int"},
+    {"boolean", "bool"},     {"double", "float"},    {"real", "float"},
+    {"text", "string"},      {"varchar", "string"},  {"str", "string"},
+    {"datetime", "timestamp"}, {"time", "timestamp"},
+    {"decimal", "money(EUR) for amounts, or float"},
+    {"numeric", "money(EUR) for amounts, or float"},
+    {"currency", "money(EUR)"}, {"list", "set<string>"},
+    {"array", "set<string>"}, {"tags", "set<string>"},
+};
+
+static bool no_args(schema_checker *c, const ast_type *t)
+{
+    if (t->has_args || t->elem) {
+        err(c, t->at, NULL, "type '%s' takes no arguments", t->name);
+        return false;
+    }
+    return true;
+}
+
+static const type *resolve_type(schema_checker *c, const ast_type *t)
+{
+    const char *n = t->name;
+    if (strcmp(n, "bool") == 0)
+        return no_args(c, t) ? &ty_bool : NULL;
+    if (strcmp(n, "int") == 0)
+        return no_args(c, t) ? &ty_int : NULL;
+    if (strcmp(n, "float") == 0)
+        return no_args(c, t) ? &ty_float : NULL;
+    if (strcmp(n, "string") == 0)
+        return no_args(c, t) ? &ty_string : NULL;
+    if (strcmp(n, "date") == 0)
+        return no_args(c, t) ? &ty_date : NULL;
+    if (strcmp(n, "timestamp") == 0)
+        return no_args(c, t) ? &ty_timestamp : NULL;
+    if (strcmp(n, "money") == 0) {
+        if (t->elem || !t->has_args || t->nargs != 1) {
+            err(c, t->at, "money(EUR)",
+                "money needs exactly one currency code: money(EUR)");
+            return NULL;
+        }
+        const ast_node *code = t->args;
+        int cur = cur_find(code->text, code->len);
+        if (cur < 0) {
+            const char *s = cur_suggest(code->text, code->len);
+            if (s)
+                err(c, code->at, s,
+                    "unknown currency '%s'; did you mean '%s'?", code->text,
+                    s);
+            else
+                err(c, code->at, NULL,
+                    "unknown currency '%s' (expected an ISO 4217 code such "
+                    "as EUR, USD, GBP)", code->text);
+            return NULL;
+        }
+        return type_money(&c->s->a, cur, cur_get(cur)->decimals);
+    }
+    if (strcmp(n, "enum") == 0) {
+        if (t->elem || !t->has_args || t->nargs == 0) {
+            err(c, t->at, NULL, "enum needs its values: enum(b2b, b2c)");
+            return NULL;
+        }
+        enum_def *e = arena_alloc(&c->s->a, sizeof *e);
+        const char **vals = arena_alloc(&c->s->a, t->nargs * sizeof *vals);
+        if (!e || !vals)
+            return NULL;
+        uint32_t k = 0;
+        bool ok = true;
+        for (const ast_node *a = t->args; a; a = a->next) {
+            for (uint32_t j = 0; j < k; j++)
+                if (strcmp(vals[j], a->text) == 0) {
+                    err(c, a->at, NULL, "enum value '%s' is listed twice",
+                        a->text);
+                    ok = false;
+                }
+            vals[k++] = arena_strndup(&c->s->a, a->text, a->len);
+        }
+        if (!ok)
+            return NULL;
+        e->values = vals;
+        e->n = k;
+        type *ty = arena_alloc(&c->s->a, sizeof *ty);
+        if (!ty)
+            return NULL;
+        ty->kind = TY_ENUM;
+        ty->currency = -1;
+        ty->enm = e;
+        return ty;
+    }
+    if (strcmp(n, "set") == 0) {
+        if (!t->elem || t->has_args || strcmp(t->elem->name, "string") != 0 ||
+            t->elem->elem || t->elem->has_args) {
+            err(c, t->at, "set<string>",
+                "only sets of strings are supported: set<string>");
+            return NULL;
+        }
+        return &ty_set;
+    }
+    for (size_t i = 0; i < SEGC_ARRAY_LEN(type_aliases); i++)
+        if (strcmp(n, type_aliases[i].name) == 0) {
+            err(c, t->name_at, NULL, "unknown type '%s'; write %s", n,
+                type_aliases[i].write);
+            return NULL;
+        }
+    const char *s = text_nearest(n, strlen(n), type_names,
+                                 SEGC_ARRAY_LEN(type_names));
+    if (s)
+        err(c, t->name_at, s, "unknown type '%s'; did you mean '%s'?", n, s);
+    else
+        err(c, t->name_at, NULL,
+            "unknown type '%s' (types: bool, int, float, money(CUR), string, "
+            "enum(...), date, timestamp, set<string>)", n);
+    return NULL;
+}
+
+schema *check_schema(mem *m, const ast_schema *decl, const source *src,
+                     diag_list *d)
+{
+    schema_checker c = {src, d, NULL, 0};
+    c.s = schema_new(m, decl->name);
+    if (!c.s)
+        return NULL;
+    schema *s = c.s;
+    s->fields = arena_alloc(&s->a, decl->nfields * sizeof *s->fields + 1);
+    if (!s->fields)
+        goto fail;
+
+    const ast_field *key = NULL;
+    size_t n = 0;
+    for (const ast_field *f = decl->fields; f; f = f->next) {
+        bool dup = false;
+        for (const ast_field *g = decl->fields; g != f; g = g->next)
+            if (strcmp(g->name, f->name) == 0) {
+                err(&c, f->at, NULL, "field '%s' is declared twice", f->name);
+                note(&c, g->at, "first declared here");
+                dup = true;
+                break;
+            }
+        const type *ty = resolve_type(&c, f->type);
+        if (f->key) {
+            if (key) {
+                err(&c, f->key_at, NULL,
+                    "only one field can be the key; '%s' already is",
+                    key->name);
+                note(&c, key->key_at, "the key is declared here");
+            } else {
+                key = f;
+                if (ty && ty->kind != TY_INT && ty->kind != TY_STRING)
+                    err(&c, f->type->at, NULL,
+                        "the key must be an int or a string");
+                if (f->nullable)
+                    err(&c, f->key_at, NULL, "the key cannot be nullable");
+            }
+        }
+        if (dup || !ty)
+            continue;
+        schema_field *sf = &s->fields[n++];
+        sf->name = arena_strndup(&s->a, f->name, strlen(f->name));
+        sf->ty = ty;
+        sf->nullable = f->nullable;
+        sf->is_key = f->key && key == f;
+        if (!sf->name)
+            goto fail;
+    }
+    s->nfields = n;
+    if (!key)
+        err(&c, decl->name_at, NULL,
+            "schema '%s' has no key; mark the field that identifies a "
+            "customer, as in 'id : int key'", decl->name);
+    if (c.errors || m->failed)
+        goto fail;
+    for (size_t i = 0; i < s->nfields; i++)
+        if (s->fields[i].is_key)
+            s->key = i;
+    schema_layout(s);
+    return s;
+fail:
+    schema_free(s);
+    return NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * eval.h - evaluation: membership bitmaps (the result every engine
+ * produces) and the choice of engine (eval_).
+ *
+ * Bit r of word r/64 of a segment's bitmap is set when record r is in the
+ * segment, i.e. when its condition is true (not false, not unknown). Bits
+ * past the last record are zero.
+ */
+#ifndef SEGC_EVAL_H
+#define SEGC_EVAL_H
+
+#include "data.h"
+#include "ir.h"
+
+struct segc_result {
+    mem *m;
+    size_t nsegs;
+    size_t nrecords;
+    size_t nwords;   /* per segment */
+    uint64_t *bits;  /* nsegs * nwords */
+    size_t *counts;  /* members per segment */
+};
+typedef struct segc_result result;
+
+result *result_new(mem *m, size_t nsegs, size_t nrecords);
+void result_free(result *r);
+static inline uint64_t *result_bitmap(result *r, size_t seg)
+{
+    return r->bits + seg * r->nwords;
+}
+/* Recounts the members of every segment from the bitmaps. */
+void result_count(result *r);
+
+/* The instants an evaluation needs, from as_of (seconds, UTC). */
+typedef struct eval_time {
+    int64_t as_of;      /* seconds */
+    int64_t as_of_date; /* days: the UTC date of as_of */
+} eval_time;
+
+eval_time eval_time_of(int64_t as_of);
+/* The value of an IR_ASOF node at time t. */
+int64_t eval_asof(const ir_node *n, eval_time t);
+
+#endif

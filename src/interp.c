@@ -1,0 +1,436 @@
+/* interp.c - the reference interpreter (interp_).
+ *
+ * A value is an integer (bool, int, money, date, timestamp, enum index,
+ * string or set id), a double, or null. Conditions use Kleene's three-valued
+ * logic; a record is a member when its condition is true. Arithmetic that
+ * overflows, divides by zero or produces NaN gives null.
+ */
+#include <math.h>
+
+#include "interp.h"
+#include "value.h"
+
+typedef struct val {
+    int64_t i;
+    double f;
+    bool null;
+} val;
+
+/* What binding decided for a node. */
+typedef struct bound {
+    int64_t k;        /* IR_ASOF: its value; string IR_CMP: the constant's id
+                       * in the field's dictionary, or -1 when absent */
+    uint8_t *table;   /* IR_IN over a string field: per dictionary id;
+                       * IR_CONTAINS: per distinct set */
+    size_t ntable;
+    bool fast;        /* string IR_CMP: field vs constant, decided by id */
+} bound;
+
+typedef struct interp {
+    mem *m;
+    const ir_program *p;
+    const schema *sch;
+    const dataset *d;
+    eval_time t;
+    bound *b; /* per node id */
+} interp;
+
+static const val NULLV = {0, 0, true};
+
+static val ival(int64_t i)
+{
+    val v = {i, 0, false};
+    return v;
+}
+
+static val fval(double f)
+{
+    val v = {0, f, isnan(f)}; /* NaN is null */
+    return v;
+}
+
+/* ---- binding ------------------------------------------------------------------------ */
+
+static bool bind_node(interp *ip, const ir_node *n, uint8_t *seen)
+{
+    if (seen[n->id])
+        return true;
+    seen[n->id] = 1;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (!bind_node(ip, n->kids[i], seen))
+            return false;
+    bound *b = &ip->b[n->id];
+    switch (n->op) {
+    case IR_ASOF:
+        b->k = eval_asof(n, ip->t);
+        break;
+    case IR_CMP: {
+        const ir_node *x = n->kids[0], *y = n->kids[1];
+        if (x->ty->kind != TY_STRING)
+            break;
+        if (x->op == IR_CONST)
+            x = n->kids[1], y = n->kids[0];
+        if (x->op == IR_FIELD && y->op == IR_CONST && !y->is_null) {
+            uint32_t id;
+            b->fast = true;
+            b->k = dict_find(&ip->d->dicts[x->field], y->v.str.s, y->v.str.len,
+                             &id)
+                       ? (int64_t)id
+                       : -1;
+        }
+        break;
+    }
+    case IR_IN: {
+        const ir_node *x = n->kids[0];
+        if (x->ty->kind != TY_STRING || x->op != IR_FIELD)
+            break;
+        const dict *dc = &ip->d->dicts[x->field];
+        b->ntable = dc->n;
+        b->table = mem_zalloc(ip->m, b->ntable + 1);
+        if (!b->table)
+            return false;
+        for (uint32_t k = 0; k < n->nlist; k++) {
+            uint32_t id;
+            if (dict_find(dc, n->list[k].str.s, n->list[k].str.len, &id))
+                b->table[id] = 1;
+        }
+        break;
+    }
+    case IR_CONTAINS: {
+        const ir_node *x = n->kids[0];
+        const setdict *sd = &ip->d->sets[x->field];
+        b->ntable = sd->n;
+        b->table = mem_zalloc(ip->m, b->ntable + 1);
+        if (!b->table)
+            return false;
+        uint32_t elem;
+        if (dict_find(&sd->elems, n->v.str.s, n->v.str.len, &elem))
+            for (uint32_t s = 0; s < sd->n; s++)
+                b->table[s] = setdict_contains(sd, s, elem);
+        break;
+    }
+    default:
+        break;
+    }
+    return true;
+}
+
+static void unbind(interp *ip)
+{
+    for (uint32_t i = 0; i < ip->p->nnodes; i++)
+        mem_free(ip->m, ip->b[i].table, ip->b[i].ntable + 1);
+    mem_free(ip->m, ip->b, ip->p->nnodes * sizeof *ip->b + 1);
+}
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+static val eval(const interp *ip, const ir_node *n, const unsigned char *rec);
+
+static bool is_null_field(const interp *ip, const schema_field *f,
+                          const unsigned char *rec)
+{
+    return schema_is_null(f, rec, ip->sch->null_offset);
+}
+
+static val eval_field(const interp *ip, const ir_node *n,
+                      const unsigned char *rec)
+{
+    const schema_field *f = &ip->sch->fields[n->field];
+    if (is_null_field(ip, f, rec))
+        return NULLV;
+    switch (f->ty->kind) {
+    case TY_BOOL:
+        return ival(rec[f->offset]);
+    case TY_INT:
+    case TY_MONEY:
+    case TY_TIMESTAMP:
+        return ival(rec_i64(rec, f->offset));
+    case TY_FLOAT:
+        return fval(rec_f64(rec, f->offset));
+    case TY_DATE:
+        return ival(rec_i32(rec, f->offset));
+    case TY_STRING:
+    case TY_ENUM:
+    case TY_SET:
+        return ival(rec_u32(rec, f->offset));
+    default:
+        return NULLV;
+    }
+}
+
+/* The text of a string value: a field's dictionary entry or a constant. */
+static const char *str_of(const interp *ip, const ir_node *n, val v,
+                          uint32_t *len)
+{
+    if (n->op == IR_CONST) {
+        *len = n->v.str.len;
+        return n->v.str.s;
+    }
+    const dict *dc = &ip->d->dicts[n->field];
+    *len = dc->len[v.i];
+    return dc->s[v.i];
+}
+
+static int cmp3(int64_t a, int64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+static val apply_cmp(cmp_op op, int c)
+{
+    switch (op) {
+    case CMP_EQ:
+        return ival(c == 0);
+    case CMP_NE:
+        return ival(c != 0);
+    case CMP_LT:
+        return ival(c < 0);
+    case CMP_LE:
+        return ival(c <= 0);
+    case CMP_GT:
+        return ival(c > 0);
+    case CMP_GE:
+        return ival(c >= 0);
+    }
+    return NULLV;
+}
+
+static val eval_cmp(const interp *ip, const ir_node *n, const unsigned char *rec)
+{
+    const ir_node *x = n->kids[0], *y = n->kids[1];
+    val a = eval(ip, x, rec);
+    if (a.null)
+        return NULLV;
+    val b = eval(ip, y, rec);
+    if (b.null)
+        return NULLV;
+    switch (x->ty->kind) {
+    case TY_FLOAT:
+        return apply_cmp(n->cmp, a.f < b.f ? -1 : a.f > b.f);
+    case TY_STRING: {
+        const bound *bd = &ip->b[n->id];
+        if (bd->fast) {
+            int64_t id = x->op == IR_FIELD ? a.i : b.i;
+            return apply_cmp(n->cmp, id == bd->k ? 0 : 1);
+        }
+        if (x->op == IR_FIELD && y->op == IR_FIELD && x->field == y->field)
+            return apply_cmp(n->cmp, a.i == b.i ? 0 : 1);
+        uint32_t la, lb;
+        const char *sa = str_of(ip, x, a, &la), *sb = str_of(ip, y, b, &lb);
+        return apply_cmp(n->cmp, la == lb && memcmp(sa, sb, la) == 0 ? 0 : 1);
+    }
+    default:
+        return apply_cmp(n->cmp, cmp3(a.i, b.i));
+    }
+}
+
+static val eval_in(const interp *ip, const ir_node *n, const unsigned char *rec)
+{
+    if (n->nlist == 0 && !n->list_has_null)
+        return ival(0); /* an empty disjunction */
+    const ir_node *x = n->kids[0];
+    val a = eval(ip, x, rec);
+    if (a.null)
+        return NULLV;
+    bool found = false;
+    const bound *bd = &ip->b[n->id];
+    if (x->ty->kind == TY_STRING) {
+        if (bd->table) {
+            found = bd->table[a.i];
+        } else {
+            uint32_t len;
+            const char *s = str_of(ip, x, a, &len);
+            for (uint32_t k = 0; k < n->nlist && !found; k++)
+                found = n->list[k].str.len == len &&
+                        memcmp(n->list[k].str.s, s, len) == 0;
+        }
+    } else {
+        /* the list is sorted: binary search */
+        uint32_t lo = 0, hi = n->nlist;
+        bool fl = x->ty->kind == TY_FLOAT;
+        while (lo < hi && !found) {
+            uint32_t mid = (lo + hi) / 2;
+            int c = fl ? (n->list[mid].f < a.f ? -1 : n->list[mid].f > a.f)
+                       : cmp3(n->list[mid].i, a.i);
+            if (c == 0)
+                found = true;
+            else if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    if (found)
+        return ival(1);
+    return n->list_has_null ? NULLV : ival(0);
+}
+
+static val eval_arith(const interp *ip, const ir_node *n,
+                      const unsigned char *rec)
+{
+    val a = eval(ip, n->kids[0], rec);
+    if (a.null)
+        return NULLV;
+    val b = eval(ip, n->kids[1], rec);
+    if (b.null)
+        return NULLV;
+    if (n->ty->kind == TY_FLOAT) {
+        switch (n->op) {
+        case IR_ADD:
+            return fval(a.f + b.f);
+        case IR_SUB:
+            return fval(a.f - b.f);
+        case IR_MUL:
+            return fval(a.f * b.f);
+        case IR_DIV:
+            return b.f == 0 ? NULLV : fval(a.f / b.f);
+        default:
+            return NULLV;
+        }
+    }
+    int64_t r;
+    bool ovf;
+    switch (n->op) {
+    case IR_ADD:
+        ovf = __builtin_add_overflow(a.i, b.i, &r);
+        break;
+    case IR_SUB:
+        ovf = __builtin_sub_overflow(a.i, b.i, &r);
+        break;
+    case IR_MUL:
+        ovf = __builtin_mul_overflow(a.i, b.i, &r);
+        break;
+    default:
+        return NULLV;
+    }
+    return ovf ? NULLV : ival(r);
+}
+
+static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
+{
+    switch (n->op) {
+    case IR_CONST:
+        if (n->is_null)
+            return NULLV;
+        return n->ty->kind == TY_FLOAT ? fval(n->v.f) : ival(n->v.i);
+    case IR_FIELD:
+        return eval_field(ip, n, rec);
+    case IR_ASOF:
+        return ival(ip->b[n->id].k);
+    case IR_NEG: {
+        val a = eval(ip, n->kids[0], rec);
+        if (a.null)
+            return NULLV;
+        if (n->ty->kind == TY_FLOAT)
+            return fval(-a.f);
+        return a.i == INT64_MIN ? NULLV : ival(-a.i);
+    }
+    case IR_ADD:
+    case IR_SUB:
+    case IR_MUL:
+    case IR_DIV:
+        return eval_arith(ip, n, rec);
+    case IR_TO_FLOAT: {
+        val a = eval(ip, n->kids[0], rec);
+        if (a.null)
+            return NULLV;
+        const type *t = n->kids[0]->ty;
+        return fval(t->kind == TY_MONEY ? lit_decimal_to_double(a.i, t->scale)
+                                        : (double)a.i);
+    }
+    case IR_TO_TS: {
+        val a = eval(ip, n->kids[0], rec);
+        return a.null ? NULLV : ival(a.i * SECS_PER_DAY);
+    }
+    case IR_RESCALE: {
+        val a = eval(ip, n->kids[0], rec);
+        int64_t r;
+        if (a.null || __builtin_mul_overflow(a.i, pow10_i64(n->scale_up), &r))
+            return NULLV;
+        return ival(r);
+    }
+    case IR_SHIFT: {
+        val a = eval(ip, n->kids[0], rec);
+        if (a.null)
+            return NULLV;
+        if (n->ty->kind == TY_DATE)
+            return ival(cal_shift_date(a.i, n->months, n->secs / SECS_PER_DAY));
+        return ival(cal_shift_ts(a.i, n->months, n->secs));
+    }
+    case IR_CMP:
+        return eval_cmp(ip, n, rec);
+    case IR_IN:
+        return eval_in(ip, n, rec);
+    case IR_CONTAINS: {
+        val a = eval(ip, n->kids[0], rec);
+        if (a.null)
+            return NULLV;
+        return ival(ip->b[n->id].table[a.i]);
+    }
+    case IR_ISNULL:
+        return ival(eval(ip, n->kids[0], rec).null);
+    case IR_AND: {
+        bool unknown = false;
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            val a = eval(ip, n->kids[i], rec);
+            if (a.null)
+                unknown = true;
+            else if (!a.i)
+                return ival(0);
+        }
+        return unknown ? NULLV : ival(1);
+    }
+    case IR_OR: {
+        bool unknown = false;
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            val a = eval(ip, n->kids[i], rec);
+            if (a.null)
+                unknown = true;
+            else if (a.i)
+                return ival(1);
+        }
+        return unknown ? NULLV : ival(0);
+    }
+    case IR_NOT: {
+        val a = eval(ip, n->kids[0], rec);
+        return a.null ? NULLV : ival(!a.i);
+    }
+    }
+    return NULLV;
+}
+
+segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
+                       int64_t as_of, result *res)
+{
+    interp ip;
+    memset(&ip, 0, sizeof ip);
+    ip.m = m;
+    ip.p = p;
+    ip.sch = d->sch;
+    ip.d = d;
+    ip.t = eval_time_of(as_of);
+    ip.b = mem_array(m, p->nnodes * sizeof *ip.b + 1, 1);
+    uint8_t *seen = mem_zalloc(m, p->nnodes + 1);
+    bool ok = ip.b && seen;
+    for (size_t s = 0; ok && s < p->nsegs; s++)
+        ok = bind_node(&ip, p->segs[s].root, seen);
+    mem_free(m, seen, p->nnodes + 1);
+    if (!ok) {
+        if (ip.b)
+            unbind(&ip);
+        return SEGC_ERR_NOMEM;
+    }
+
+    memset(res->bits, 0, res->nsegs * res->nwords * sizeof *res->bits);
+    for (size_t r = 0; r < d->n; r++) {
+        const unsigned char *rec = data_record(d, r);
+        for (size_t s = 0; s < p->nsegs; s++) {
+            val v = eval(&ip, p->segs[s].root, rec);
+            if (!v.null && v.i)
+                result_bitmap(res, s)[r / 64] |= UINT64_C(1) << (r % 64);
+        }
+    }
+    result_count(res);
+    unbind(&ip);
+    return SEGC_OK;
+}

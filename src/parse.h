@@ -1,0 +1,51 @@
+/*
+ * parse.h - the front end: source text -> syntax tree (parse_, lex_).
+ *
+ * grammar/lexer.l (reentrant flex) and grammar/parser.y (pure bison with
+ * locations, %expect 0) do the work; parse_file is the only entry point the
+ * other stages use. Errors are counted, not fatal: the parser recovers at the
+ * next declaration and every problem becomes a diagnostic.
+ */
+#ifndef SEGC_PARSE_H
+#define SEGC_PARSE_H
+
+#include <setjmp.h>
+
+#include "ast.h"
+
+/* Parses src into a tree allocated in a. Returns NULL only when memory ran
+ * out; syntax errors are in diags and counted in the file's syntax_errors. */
+ast_file *parse_file(mem *m, arena *a, const source *src, diag_list *diags);
+
+/* ---- shared by the lexer and the parser (not for other stages) ------------ */
+
+typedef struct parse_state {
+    mem *m;
+    arena *a;
+    const source *src;
+    diag_list *diags;
+    ast_file *file;
+    void *scanner;
+    uint32_t offset;      /* byte offset of the next token */
+    unsigned line;        /* current line, 1-based */
+    bool line_has_token;  /* a token was seen on the current line */
+    /* the block of own-line comments being collected for a description */
+    uint32_t block_start, block_end;
+    unsigned block_last_line;
+    bool block_open;
+    uint32_t last_end, prev_end; /* ends of the last two tokens returned */
+    uint32_t string_start; /* where the string being lexed began */
+    buf strbuf;           /* the unescaped content of that string */
+    jmp_buf *fatal;       /* where an out-of-memory in flex jumps to */
+    const char *fatal_msg;
+    struct flex_block *flex_blocks; /* flex's live allocations (lexer.l) */
+} parse_state;
+
+/* Frees whatever flex still holds after a failed set-up (lexer.l). */
+void lex_free_leftovers(parse_state *ps);
+
+/* Reports an error at a span of the source being parsed. */
+void parse_error(parse_state *ps, loc at, const char *fmt, ...)
+    SEGC_PRINTF(3, 4);
+
+#endif

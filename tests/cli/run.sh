@@ -1,0 +1,153 @@
+#!/bin/sh
+# run.sh SEGC - tests of the segc command line: exit codes, help, outputs
+# (against golden files), exports, and the example data generator.
+set -u
+SEGC=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+S=examples/customer.schema
+R=examples/rules.seg
+D=examples/customers.csv
+G=tests/cli/golden
+pass=0
+fail=0
+name=""
+
+# t NAME EXIT CMD... : runs CMD, keeps stdout and stderr, checks the exit code
+t() {
+    name=$1
+    want=$2
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name: exit $got, expected $want" >&2
+        sed 's/^/  | /' "$T/err" | head -10 >&2
+    fi
+}
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $name: $1" >&2; }
+out_is() { if printf '%s\n' "$1" | cmp -s - "$T/out"; then ok; else bad "stdout is not '$1'"; sed 's/^/  | /' "$T/out" | head -5 >&2; fi; }
+out_file() { if cmp -s "$1" "$T/out"; then ok; else bad "stdout differs from $1"; diff "$1" "$T/out" | head -10 >&2; fi; }
+out_has() { if grep -qF -- "$1" "$T/out"; then ok; else bad "stdout lacks '$1'"; fi; }
+err_has() { if grep -qF -- "$1" "$T/err"; then ok; else bad "stderr lacks '$1'"; sed 's/^/  | /' "$T/err" | head -5 >&2; fi; }
+err_empty() { if [ ! -s "$T/err" ]; then ok; else bad "stderr is not empty"; sed 's/^/  | /' "$T/err" | head -5 >&2; fi; }
+
+# ---- general ------------------------------------------------------------------
+t version 0 "$SEGC" --version
+out_is "segc 0.1.0"
+t no-args 2 "$SEGC"
+err_has "usage: segc <command>"
+t unknown-command 2 "$SEGC" frobnicate
+err_has "unknown command 'frobnicate'"
+t help 0 "$SEGC" --help
+out_has "commands:"
+t help-run 0 "$SEGC" help run
+out_has "usage: segc run"
+t check-help 0 "$SEGC" check --help
+out_has "usage: segc check"
+t run-help 0 "$SEGC" run --help
+out_has "--skip-bad-rows"
+t gen-help 0 "$SEGC" gen --help
+out_has "usage: segc gen"
+
+# ---- check ----------------------------------------------------------------------
+t check-ok 0 "$SEGC" check $R --schema $S
+out_is "examples/rules.seg: ok (11 segments)"
+err_empty
+printf 'segment A where orders > 1\nsegment B where ordrs > 1\nsegment C where revenue > 5\n' > "$T/bad.seg"
+t check-errors 1 "$SEGC" check "$T/bad.seg" --schema $S
+err_has "bad.seg:2:17: error: unknown field 'ordrs'; did you mean 'orders'?"
+err_has "bad.seg:3:27: error: cannot compare 'revenue' (money(EUR)) with a bare number; write 5 EUR"
+err_has "bad.seg: 2 errors"
+t check-many 1 "$SEGC" check $R "$T/bad.seg" --schema $S
+out_has "examples/rules.seg: ok (11 segments)"
+err_has "bad.seg: 2 errors"
+t check-missing-file 2 "$SEGC" check "$T/nope.seg" --schema $S
+err_has "cannot open"
+t check-missing-schema 2 "$SEGC" check $R --schema "$T/nope.schema"
+err_has "cannot open"
+t check-no-schema 1 "$SEGC" check $R
+err_has "error: no schema"
+t check-no-files 2 "$SEGC" check --schema $S
+err_has "no rule files given"
+t check-bad-option 2 "$SEGC" check --frob $R
+err_has "unknown option '--frob'"
+t check-option-needs-value 2 "$SEGC" check $R --schema
+err_has "option --schema needs a value"
+{ cat $S; echo 'segment A where orders > 1'; } > "$T/inline.seg"
+t check-inline-schema 0 "$SEGC" check "$T/inline.seg"
+t check-two-schemas 1 "$SEGC" check "$T/inline.seg" --schema $S
+err_has "another schema was given"
+t check-dump-ir 0 "$SEGC" check "$T/inline.seg" --dump-ir
+out_is "A: (> orders 1)"
+
+# ---- run -------------------------------------------------------------------------
+t run-table 0 "$SEGC" run $R --schema $S --data $D --as-of 2026-11-23
+out_file $G/run_table.txt
+err_empty
+t run-json 0 "$SEGC" run $R --schema $S --data $D --as-of 2026-11-23 --format json
+out_file $G/run_json.txt
+if [ "$(sqlite3 :memory: "select json_valid(readfile('$T/out'))")" = 1 ]; then ok; else bad "not valid JSON"; fi
+if [ "$(wc -l < "$T/out")" -eq 1 ]; then ok; else bad "JSON is not one line"; fi
+t run-as-of-timestamp 0 "$SEGC" run $R --schema $S --data $D --as-of 2026-11-23T00:00:00Z --format json
+out_file $G/run_json.txt
+t run-as-of-time 0 "$SEGC" run $R --schema $S --data $D --as-of 2026-11-23T10:30:00Z --format json
+out_has '"as_of": "2026-11-23T10:30:00Z"'
+t run-export 0 "$SEGC" run $R --schema $S --data $D --as-of 2026-11-23 --export "$T/exp"
+n=$(ls "$T/exp" | wc -l)
+if [ "$n" -eq 11 ]; then ok; else bad "export wrote $n files, not 11"; fi
+if [ "$(head -1 "$T/exp/Dormant.csv")" = id ]; then ok; else bad "export header is not 'id'"; fi
+want=$(grep '^Dormant ' $G/run_table.txt | awk '{print $2}')
+got=$(($(wc -l < "$T/exp/Dormant.csv") - 1))
+if [ "$got" -eq "$want" ]; then ok; else bad "Dormant.csv has $got members, the table says $want"; fi
+t run-no-data 2 "$SEGC" run $R --schema $S
+err_has "no data given"
+t run-bad-format 2 "$SEGC" run $R --schema $S --data $D --format xml
+err_has "--format is table or json"
+t run-bad-as-of 2 "$SEGC" run $R --schema $S --data $D --as-of 2026-13-01
+err_has "--as-of needs"
+t run-missing-data 2 "$SEGC" run $R --schema $S --data "$T/nope.csv"
+err_has "cannot open"
+t run-rule-errors 1 "$SEGC" run "$T/bad.seg" --schema $S --data $D
+err_has "unknown field 'ordrs'"
+t run-two-rule-files 2 "$SEGC" run $R $R --schema $S --data $D
+err_has "one rule file at a time"
+
+# bad rows: by default nothing is loaded; --skip-bad-rows loads the rest
+{ head -3 $D; echo "999999,x@example.com,DE,EU,b2c,,,2024-13-01,,,1,10.00,0.00,0,,0,,false,"; tail -n +4 $D | head -2; } > "$T/bad.csv"
+t run-bad-rows 1 "$SEGC" run $R --schema $S --data "$T/bad.csv" --as-of 2026-11-23
+err_has "bad.csv:4:"
+err_has "month 13 is out of range"
+err_has "1 of 5 rows have bad values; nothing was loaded"
+t run-skip-bad-rows 0 "$SEGC" run $R --schema $S --data "$T/bad.csv" --as-of 2026-11-23 --format json --skip-bad-rows
+err_has "warning: skipped 1 of 5 rows with bad values; loaded 4"
+out_has '"records": 4'
+out_has '"rejected": 1'
+
+# an extra column is ignored with a warning
+sed '1s/$/,note/; 2,$s/$/,x/' $D > "$T/extra.csv"
+t run-extra-column 0 "$SEGC" run $R --schema $S --data "$T/extra.csv" --as-of 2026-11-23
+err_has "warning: column 'note' is not a field of schema 'Customer'; ignored"
+out_file $G/run_table.txt
+
+# ---- gen -------------------------------------------------------------------------
+t gen-example 0 "$SEGC" gen --records 5000 --seed 42
+out_file $D
+t gen-seed 0 "$SEGC" gen --records 50 --seed 7
+cp "$T/out" "$T/g1"
+t gen-seed-again 0 "$SEGC" gen --records 50 --seed 7
+out_file "$T/g1"
+t gen-other-seed 0 "$SEGC" gen --records 50 --seed 8
+if cmp -s "$T/out" "$T/g1"; then bad "seeds 7 and 8 gave the same data"; else ok; fi
+t gen-loads 0 "$SEGC" gen --records 2000 --seed 3 --out "$T/gen.csv"
+t gen-runs 0 "$SEGC" run $R --schema $S --data "$T/gen.csv" --as-of 2026-11-23
+out_has "2000 records, as of 2026-11-23"
+t gen-bad-records 2 "$SEGC" gen --records many
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,430 @@
+/* run_cases.c - runs the data-driven cases in tests/cases/ through the public
+ * API and compares exact members, exact diagnostics and exact load counts.
+ *
+ * A case file is a sequence of sections, each opened by a line "--- NAME":
+ *
+ *   --- schema               a schema (file name schema.seg); optional when
+ *                            the rules declare their own
+ *   --- rules                the rule file (file name rules.seg)
+ *   --- data                 CSV (file name data.csv), verbatim
+ *   --- data-file PATH       or: a CSV file, relative to the case file
+ *   --- as-of                the evaluation instant (default 2024-04-01)
+ *   --- options              skip-bad-rows, max-errors=N
+ *   --- expect               one line per segment: "Name: key key ..."
+ *   --- expect-diagnostics   the first line of every diagnostic, in order
+ *   --- expect-render        the full rendering of every diagnostic
+ *   --- expect-stats         rows=N loaded=N rejected=N blank=N
+ *
+ * Lines before the first section are a description. A case without an
+ * expect-diagnostics or expect-render section must produce no diagnostics
+ * at all. Every segment of the program must be listed under expect.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "segc.h"
+
+typedef struct section {
+    char name[64];
+    char arg[256];
+    char *text;
+    size_t len;
+} section;
+
+typedef struct tcase {
+    const char *path;
+    char *raw;
+    section sec[16];
+    int nsec;
+} tcase;
+
+static const section *find(const tcase *c, const char *name)
+{
+    for (int i = 0; i < c->nsec; i++)
+        if (strcmp(c->sec[i].name, name) == 0)
+            return &c->sec[i];
+    return NULL;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *p = malloc(cap);
+    size_t k;
+    while (p && (k = fread(p + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *q = realloc(p, cap *= 2);
+            if (!q) {
+                free(p);
+                p = NULL;
+            }
+            p = q;
+        }
+    }
+    fclose(f);
+    if (p) {
+        p[n] = 0;
+        if (len)
+            *len = n;
+    }
+    return p;
+}
+
+static int parse_case(tcase *c, const char *path)
+{
+    memset(c, 0, sizeof *c);
+    c->path = path;
+    size_t len;
+    c->raw = slurp(path, &len);
+    if (!c->raw)
+        return -1;
+    char *p = c->raw;
+    section *cur = NULL;
+    while (*p) {
+        char *eol = strchr(p, '\n');
+        char *next = eol ? eol + 1 : p + strlen(p);
+        if (strncmp(p, "--- ", 4) == 0) {
+            if (c->nsec == 16)
+                return -1;
+            if (eol)
+                *eol = 0;
+            cur = &c->sec[c->nsec++];
+            char *name = p + 4, *sp = strchr(name, ' ');
+            if (sp) {
+                *sp = 0;
+                snprintf(cur->arg, sizeof cur->arg, "%s", sp + 1);
+            }
+            snprintf(cur->name, sizeof cur->name, "%s", name);
+            cur->text = next;
+            cur->len = 0;
+        } else if (cur) {
+            cur->len = (size_t)(next - cur->text);
+        }
+        p = next;
+    }
+    return 0;
+}
+
+/* the section's text as a fresh string */
+static char *text_of(const section *s)
+{
+    char *t = malloc(s->len + 1);
+    if (t) {
+        memcpy(t, s->text, s->len);
+        t[s->len] = 0;
+    }
+    return t;
+}
+
+static void trim_end(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = 0;
+}
+
+static const char *sev_name(segc_severity s)
+{
+    return s == SEGC_SEV_ERROR ? "error" : s == SEGC_SEV_WARNING ? "warning"
+                                                                 : "note";
+}
+
+/* the first lines (or full renderings) of all diagnostics so far */
+static void collect(segc_ctx *ctx, FILE *heads, FILE *full)
+{
+    for (size_t i = 0; i < segc_diag_count(ctx); i++) {
+        const segc_diag *d = segc_diag_get(ctx, i);
+        if (d->line)
+            fprintf(heads, "%s:%u:%u: %s: %s", d->file, d->line, d->column,
+                    sev_name(d->severity), d->message);
+        else
+            fprintf(heads, "%s: %s: %s", d->file, sev_name(d->severity),
+                    d->message);
+        if (d->code)
+            fprintf(heads, " [%s]", d->code);
+        fputc('\n', heads);
+        segc_diag_print(ctx, i, full);
+    }
+    segc_diag_clear(ctx);
+}
+
+static int write_file(const char *name, const char *text, size_t len)
+{
+    FILE *f = fopen(name, "wb");
+    if (!f)
+        return -1;
+    size_t k = fwrite(text, 1, len, f);
+    return fclose(f) == 0 && k == len ? 0 : -1;
+}
+
+/* Compares two texts line by line; prints the first difference. */
+static int same_text(const char *what, const char *want, const char *got)
+{
+    if (strcmp(want, got) == 0)
+        return 1;
+    printf("  %s differ:\n  --- expected\n%s\n  --- got\n%s\n", what, want,
+           got);
+    return 0;
+}
+
+static int run_case(const char *path, const char *workdir)
+{
+    tcase c;
+    if (parse_case(&c, path) != 0) {
+        printf("FAIL %s: cannot read the case\n", path);
+        free(c.raw);
+        return 0;
+    }
+    const section *s_schema = find(&c, "schema"), *s_rules = find(&c, "rules"),
+                  *s_data = find(&c, "data"), *s_dfile = find(&c, "data-file"),
+                  *s_asof = find(&c, "as-of"), *s_opts = find(&c, "options"),
+                  *s_expect = find(&c, "expect"),
+                  *s_diags = find(&c, "expect-diagnostics"),
+                  *s_render = find(&c, "expect-render"),
+                  *s_stats = find(&c, "expect-stats");
+    int ok = 1;
+    char *heads_buf = NULL, *full_buf = NULL;
+    size_t heads_len = 0, full_len = 0;
+    FILE *heads = open_memstream(&heads_buf, &heads_len);
+    FILE *full = open_memstream(&full_buf, &full_len);
+    segc_ctx *ctx = segc_ctx_new(NULL, NULL);
+    segc_schema *sch = NULL;
+    segc_program *prog = NULL;
+    segc_data *data = NULL;
+    segc_result *res = NULL;
+    segc_load_stats stats;
+    memset(&stats, 0, sizeof stats);
+    int loaded = 0;
+
+    if (!s_rules) {
+        printf("FAIL %s: no rules section\n", path);
+        ok = 0;
+        goto done;
+    }
+    if (chdir(workdir) != 0) {
+        ok = 0;
+        goto done;
+    }
+    if (s_schema &&
+        segc_schema_parse(ctx, "schema.seg", s_schema->text, s_schema->len,
+                          &sch) != SEGC_OK)
+        goto diags;
+    if (segc_compile(ctx, sch, "rules.seg", s_rules->text, s_rules->len,
+                     &prog) != SEGC_OK)
+        goto diags;
+    if (s_data || s_dfile) {
+        if (s_data) {
+            if (write_file("data.csv", s_data->text, s_data->len) != 0) {
+                printf("FAIL %s: cannot write data.csv\n", path);
+                ok = 0;
+                goto done;
+            }
+        } else {
+            /* relative to the case file */
+            char src[1024];
+            const char *slash = strrchr(path, '/');
+            snprintf(src, sizeof src, "%.*s/%s",
+                     slash ? (int)(slash - path) : 1, slash ? path : ".",
+                     s_dfile->arg);
+            size_t n;
+            char *bytes = slurp(src, &n);
+            if (!bytes || write_file("data.csv", bytes, n) != 0) {
+                printf("FAIL %s: cannot copy %s\n", path, src);
+                free(bytes);
+                ok = 0;
+                goto done;
+            }
+            free(bytes);
+        }
+        segc_load_opts lo = {0, 0};
+        if (s_opts) {
+            char *o = text_of(s_opts);
+            lo.skip_bad_rows = strstr(o, "skip-bad-rows") != NULL;
+            char *me = strstr(o, "max-errors=");
+            if (me)
+                lo.max_errors = (size_t)atoi(me + 11);
+            free(o);
+        }
+        segc_status st = segc_data_load_csv(ctx, segc_program_schema(prog),
+                                            "data.csv", &lo, &data, &stats);
+        loaded = 1;
+        if (st != SEGC_OK)
+            goto diags;
+        int64_t as_of = 1711929600; /* 2024-04-01T00:00:00Z */
+        if (s_asof) {
+            char *t = text_of(s_asof);
+            trim_end(t);
+            if (segc_parse_instant(t, &as_of, NULL) != 0) {
+                printf("FAIL %s: bad as-of '%s'\n", path, t);
+                ok = 0;
+            }
+            free(t);
+        }
+        if (segc_eval(ctx, prog, data, as_of, NULL, &res) != SEGC_OK)
+            goto diags;
+    }
+diags:
+    collect(ctx, heads, full);
+    fflush(heads);
+    fflush(full);
+    if (s_diags) {
+        char *want = text_of(s_diags);
+        ok &= same_text("diagnostics", want, heads_buf);
+        free(want);
+    }
+    if (s_render) {
+        char *want = text_of(s_render);
+        ok &= same_text("rendered diagnostics", want, full_buf);
+        free(want);
+    }
+    if (!s_diags && !s_render && heads_len) {
+        printf("  unexpected diagnostics:\n%s", full_buf);
+        ok = 0;
+    }
+    if (s_stats) {
+        char want[256], got[256];
+        char *t = text_of(s_stats);
+        trim_end(t);
+        snprintf(want, sizeof want, "%s", t);
+        free(t);
+        snprintf(got, sizeof got, "rows=%zu loaded=%zu rejected=%zu blank=%zu",
+                 stats.rows, stats.loaded, stats.rejected, stats.blank_lines);
+        if (!loaded) {
+            printf("  expect-stats given, but no data was loaded\n");
+            ok = 0;
+        } else {
+            ok &= same_text("load stats", want, got);
+        }
+        if (stats.rows != stats.loaded + stats.rejected) {
+            printf("  rows != loaded + rejected\n");
+            ok = 0;
+        }
+    }
+    if (s_expect) {
+        if (!res) {
+            printf("  expect given, but nothing was evaluated\n");
+            ok = 0;
+        } else {
+            char *got = NULL;
+            size_t glen = 0;
+            FILE *g = open_memstream(&got, &glen);
+            for (size_t i = 0; i < segc_program_segment_count(prog); i++) {
+                fprintf(g, "%s:", segc_program_segment_name(prog, i));
+                const uint64_t *bm = segc_result_bitmap(res, i);
+                size_t count = 0;
+                for (size_t r = 0; r < segc_result_records(res); r++)
+                    if (bm[r / 64] >> (r % 64) & 1) {
+                        fputc(' ', g);
+                        segc_data_write_key(data, r, g);
+                        count++;
+                    }
+                if (count != segc_result_count(res, i))
+                    fprintf(g, " (count %zu != bits %zu)",
+                            segc_result_count(res, i), count);
+                fputc('\n', g);
+            }
+            fclose(g);
+            char *want = text_of(s_expect);
+            trim_end(want);
+            trim_end(got);
+            ok &= same_text("members", want, got);
+            free(want);
+            free(got);
+        }
+    }
+done:
+    if (heads)
+        fclose(heads);
+    if (full)
+        fclose(full);
+    free(heads_buf);
+    free(full_buf);
+    segc_result_free(ctx, res);
+    segc_data_free(ctx, data);
+    segc_program_free(ctx, prog);
+    segc_schema_free(ctx, sch);
+    segc_ctx_free(ctx);
+    free(c.raw);
+    if (!ok)
+        printf("FAIL %s\n", path);
+    return ok;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: run_cases DIR|FILE...\n");
+        return 2;
+    }
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        return 2;
+    char tmpl[] = "/tmp/segc-cases-XXXXXX";
+    char *work = mkdtemp(tmpl);
+    if (!work) {
+        perror("mkdtemp");
+        return 2;
+    }
+    char **files = NULL;
+    size_t nfiles = 0;
+    for (int a = 1; a < argc; a++) {
+        struct stat st;
+        if (stat(argv[a], &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *d = opendir(argv[a]);
+            struct dirent *e;
+            while (d && (e = readdir(d))) {
+                size_t n = strlen(e->d_name);
+                if (n < 6 || strcmp(e->d_name + n - 5, ".case") != 0)
+                    continue;
+                files = realloc(files, (nfiles + 1) * sizeof *files);
+                size_t plen = strlen(cwd) + strlen(argv[a]) + n + 3;
+                files[nfiles] = malloc(plen);
+                snprintf(files[nfiles++], plen, "%s/%s/%s", cwd, argv[a],
+                         e->d_name);
+            }
+            if (d)
+                closedir(d);
+        } else {
+            files = realloc(files, (nfiles + 1) * sizeof *files);
+            size_t plen = strlen(cwd) + strlen(argv[a]) + 2;
+            files[nfiles] = malloc(plen);
+            if (argv[a][0] == '/')
+                snprintf(files[nfiles++], plen, "%s", argv[a]);
+            else
+                snprintf(files[nfiles++], plen, "%s/%s", cwd, argv[a]);
+        }
+    }
+    qsort(files, nfiles, sizeof *files, by_name);
+    size_t passed = 0, failed = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        if (run_case(files[i], work))
+            passed++;
+        else
+            failed++;
+        free(files[i]);
+    }
+    free(files);
+    if (chdir(work) == 0) {
+        unlink("data.csv");
+        if (chdir(cwd) != 0)
+            return 2;
+    }
+    rmdir(work);
+    printf("cases: %zu passed, %zu failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
