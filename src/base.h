@@ -95,6 +95,7 @@ typedef struct smap {
     uint32_t *slots;   /* index + 1 into keys; 0 = empty */
     const char **keys; /* borrowed pointers; the caller keeps them alive */
     uint32_t *klens;
+    uint32_t *hashes;  /* per entry, so probes rarely compare bytes */
     uint32_t *vals;
     uint32_t count, nslots, kcap;
 } smap;

@@ -52,17 +52,22 @@ unsigned char *data_push(dataset *d)
             d->m->failed = true;
             return NULL;
         }
-        /* a fresh aligned block: realloc could move it off the alignment */
+        /* grow in place where the allocator can (large blocks are moved by
+         * remapping, not copying); if the block moved to an address with
+         * another alignment offset, slide the records to the new boundary */
         size_t size = cap * rs + RECORD_ALIGN;
-        void *block = mem_alloc(d->m, size);
+        size_t old_off = d->block ? (size_t)(d->records -
+                                             (unsigned char *)d->block)
+                                  : 0;
+        void *block = mem_realloc(d->m, d->block, d->block_size, size);
         if (!block)
             return NULL;
         uintptr_t a = ((uintptr_t)block + RECORD_ALIGN - 1) &
                       ~(uintptr_t)(RECORD_ALIGN - 1);
-        unsigned char *recs = (unsigned char *)block + (a - (uintptr_t)block);
-        if (d->n)
-            memcpy(recs, d->records, d->n * rs);
-        mem_free(d->m, d->block, d->block_size);
+        size_t off = (size_t)(a - (uintptr_t)block);
+        unsigned char *recs = (unsigned char *)block + off;
+        if (d->n && off != old_off)
+            memmove(recs, (unsigned char *)block + old_off, d->n * rs);
         d->block = block;
         d->block_size = size;
         d->records = recs;
