@@ -178,7 +178,7 @@ static ir_node *to_float(checker *c, ir_node *n)
         k->is_null = n->is_null;
         k->nullable = n->nullable;
         if (n->ty->kind == TY_MONEY)
-            k->v.f = lit_decimal_to_double(n->v.i, n->ty->scale);
+            k->v.f = cur_units_to_float(n->v.i, n->ty->scale);
         else
             k->v.f = (double)n->v.i;
         return k;

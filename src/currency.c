@@ -227,3 +227,11 @@ const char *cur_suggest(const char *code, size_t len)
     }
     return best;
 }
+
+double cur_units_to_float(int64_t units, int scale)
+{
+    static const double p10[19] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
+                                   1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13,
+                                   1e14, 1e15, 1e16, 1e17, 1e18};
+    return (double)units / p10[scale];
+}

@@ -60,3 +60,96 @@ int64_t eval_asof(const ir_node *n, eval_time t)
         return cal_shift_date(t.as_of_date, n->months, n->secs / SECS_PER_DAY);
     return cal_shift_ts(t.as_of, n->months, n->secs);
 }
+
+static bool bind_node(mem *m, const dataset *d, eval_time t,
+                      const ir_node *n, eval_bound *bt, uint8_t *seen)
+{
+    if (seen[n->id])
+        return true;
+    seen[n->id] = 1;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (!bind_node(m, d, t, n->kids[i], bt, seen))
+            return false;
+    eval_bound *b = &bt[n->id];
+    switch (n->op) {
+    case IR_ASOF:
+        b->k = eval_asof(n, t);
+        break;
+    case IR_CMP: {
+        const ir_node *x = n->kids[0], *y = n->kids[1];
+        if (x->ty->kind != TY_STRING)
+            break;
+        if (x->op == IR_CONST) {
+            const ir_node *tmp = x;
+            x = y;
+            y = tmp;
+        }
+        if (x->op == IR_FIELD && y->op == IR_CONST && !y->is_null) {
+            uint32_t id;
+            b->fast = 1;
+            b->k = dict_find(&d->dicts[x->field], y->v.str.s, y->v.str.len,
+                             &id)
+                       ? (int64_t)id
+                       : -1;
+        }
+        break;
+    }
+    case IR_IN: {
+        const ir_node *x = n->kids[0];
+        if (x->ty->kind != TY_STRING || x->op != IR_FIELD)
+            break;
+        const dict *dc = &d->dicts[x->field];
+        b->ntable = dc->n;
+        b->table = mem_zalloc(m, b->ntable + 1);
+        if (!b->table)
+            return false;
+        for (uint32_t k = 0; k < n->nlist; k++) {
+            uint32_t id;
+            if (dict_find(dc, n->list[k].str.s, n->list[k].str.len, &id))
+                b->table[id] = 1;
+        }
+        break;
+    }
+    case IR_CONTAINS: {
+        const setdict *sd = &d->sets[n->kids[0]->field];
+        b->ntable = sd->n;
+        b->table = mem_zalloc(m, b->ntable + 1);
+        if (!b->table)
+            return false;
+        uint32_t elem;
+        if (dict_find(&sd->elems, n->v.str.s, n->v.str.len, &elem))
+            for (uint32_t s = 0; s < sd->n; s++)
+                b->table[s] = setdict_contains(sd, s, elem);
+        break;
+    }
+    default:
+        break;
+    }
+    return true;
+}
+
+eval_bound *eval_bind(mem *m, const ir_program *p, const dataset *d,
+                      int64_t as_of)
+{
+    eval_bound *b = mem_array(m, p->nnodes + 1, sizeof *b);
+    uint8_t *seen = mem_zalloc(m, p->nnodes + 1);
+    bool ok = b && seen;
+    eval_time t = eval_time_of(as_of);
+    for (size_t s = 0; ok && s < p->nsegs; s++)
+        ok = bind_node(m, d, t, p->segs[s].root, b, seen);
+    mem_free(m, seen, p->nnodes + 1);
+    if (!ok && b) {
+        eval_unbind(m, p, b);
+        return NULL;
+    }
+    return b;
+}
+
+void eval_unbind(mem *m, const ir_program *p, eval_bound *b)
+{
+    if (!b)
+        return;
+    for (uint32_t i = 0; i < p->nnodes; i++)
+        mem_free(m, b[i].table, b[i].ntable + 1);
+    mem_free(m, b, (p->nnodes + 1) * sizeof *b);
+}

@@ -41,4 +41,24 @@ eval_time eval_time_of(int64_t as_of);
 /* The value of an IR_ASOF node at time t. */
 int64_t eval_asof(const ir_node *n, eval_time t);
 
+/* What an evaluation decides once, before the scan, per IR node: every
+ * engine reads the same table, so they cannot disagree about it. */
+typedef struct eval_bound {
+    int64_t k;        /* IR_ASOF: its value at as_of. String IR_CMP of a
+                       * field with a constant: the constant's id in the
+                       * field's dictionary, or -1 when it is absent */
+    uint8_t *table;   /* IR_IN over a string field: 1 per dictionary id in
+                       * the list; IR_CONTAINS: 1 per distinct set that
+                       * holds the element */
+    uint64_t ntable;
+    uint32_t fast;    /* string IR_CMP decided by id (field vs constant) */
+    uint32_t pad;
+} eval_bound;
+
+/* Binds every node of p for data d at as_of; NULL when memory ran out.
+ * The table has p->nnodes entries. */
+eval_bound *eval_bind(mem *m, const ir_program *p, const dataset *d,
+                      int64_t as_of);
+void eval_unbind(mem *m, const ir_program *p, eval_bound *b);
+
 #endif

@@ -16,23 +16,12 @@ typedef struct val {
     bool null;
 } val;
 
-/* What binding decided for a node. */
-typedef struct bound {
-    int64_t k;        /* IR_ASOF: its value; string IR_CMP: the constant's id
-                       * in the field's dictionary, or -1 when absent */
-    uint8_t *table;   /* IR_IN over a string field: per dictionary id;
-                       * IR_CONTAINS: per distinct set */
-    size_t ntable;
-    bool fast;        /* string IR_CMP: field vs constant, decided by id */
-} bound;
-
 typedef struct interp {
     mem *m;
     const ir_program *p;
     const schema *sch;
     const dataset *d;
-    eval_time t;
-    bound *b; /* per node id */
+    const eval_bound *b; /* per node id */
 } interp;
 
 static const val NULLV = {0, 0, true};
@@ -47,79 +36,6 @@ static val fval(double f)
 {
     val v = {0, f, isnan(f)}; /* NaN is null */
     return v;
-}
-
-/* ---- binding ------------------------------------------------------------------------ */
-
-static bool bind_node(interp *ip, const ir_node *n, uint8_t *seen)
-{
-    if (seen[n->id])
-        return true;
-    seen[n->id] = 1;
-    for (uint32_t i = 0; i < n->nkids; i++)
-        if (!bind_node(ip, n->kids[i], seen))
-            return false;
-    bound *b = &ip->b[n->id];
-    switch (n->op) {
-    case IR_ASOF:
-        b->k = eval_asof(n, ip->t);
-        break;
-    case IR_CMP: {
-        const ir_node *x = n->kids[0], *y = n->kids[1];
-        if (x->ty->kind != TY_STRING)
-            break;
-        if (x->op == IR_CONST)
-            x = n->kids[1], y = n->kids[0];
-        if (x->op == IR_FIELD && y->op == IR_CONST && !y->is_null) {
-            uint32_t id;
-            b->fast = true;
-            b->k = dict_find(&ip->d->dicts[x->field], y->v.str.s, y->v.str.len,
-                             &id)
-                       ? (int64_t)id
-                       : -1;
-        }
-        break;
-    }
-    case IR_IN: {
-        const ir_node *x = n->kids[0];
-        if (x->ty->kind != TY_STRING || x->op != IR_FIELD)
-            break;
-        const dict *dc = &ip->d->dicts[x->field];
-        b->ntable = dc->n;
-        b->table = mem_zalloc(ip->m, b->ntable + 1);
-        if (!b->table)
-            return false;
-        for (uint32_t k = 0; k < n->nlist; k++) {
-            uint32_t id;
-            if (dict_find(dc, n->list[k].str.s, n->list[k].str.len, &id))
-                b->table[id] = 1;
-        }
-        break;
-    }
-    case IR_CONTAINS: {
-        const ir_node *x = n->kids[0];
-        const setdict *sd = &ip->d->sets[x->field];
-        b->ntable = sd->n;
-        b->table = mem_zalloc(ip->m, b->ntable + 1);
-        if (!b->table)
-            return false;
-        uint32_t elem;
-        if (dict_find(&sd->elems, n->v.str.s, n->v.str.len, &elem))
-            for (uint32_t s = 0; s < sd->n; s++)
-                b->table[s] = setdict_contains(sd, s, elem);
-        break;
-    }
-    default:
-        break;
-    }
-    return true;
-}
-
-static void unbind(interp *ip)
-{
-    for (uint32_t i = 0; i < ip->p->nnodes; i++)
-        mem_free(ip->m, ip->b[i].table, ip->b[i].ntable + 1);
-    mem_free(ip->m, ip->b, ip->p->nnodes * sizeof *ip->b + 1);
 }
 
 /* ---- evaluation ---------------------------------------------------------------------- */
@@ -208,7 +124,7 @@ static val eval_cmp(const interp *ip, const ir_node *n, const unsigned char *rec
     case TY_FLOAT:
         return apply_cmp(n->cmp, a.f < b.f ? -1 : a.f > b.f);
     case TY_STRING: {
-        const bound *bd = &ip->b[n->id];
+        const eval_bound *bd = &ip->b[n->id];
         if (bd->fast) {
             int64_t id = x->op == IR_FIELD ? a.i : b.i;
             return apply_cmp(n->cmp, id == bd->k ? 0 : 1);
@@ -233,7 +149,7 @@ static val eval_in(const interp *ip, const ir_node *n, const unsigned char *rec)
     if (a.null)
         return NULLV;
     bool found = false;
-    const bound *bd = &ip->b[n->id];
+    const eval_bound *bd = &ip->b[n->id];
     if (x->ty->kind == TY_STRING) {
         if (bd->table) {
             found = bd->table[a.i];
@@ -335,7 +251,7 @@ static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
         if (a.null)
             return NULLV;
         const type *t = n->kids[0]->ty;
-        return fval(t->kind == TY_MONEY ? lit_decimal_to_double(a.i, t->scale)
+        return fval(t->kind == TY_MONEY ? cur_units_to_float(a.i, t->scale)
                                         : (double)a.i);
     }
     case IR_TO_TS: {
@@ -408,19 +324,10 @@ segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
     ip.p = p;
     ip.sch = d->sch;
     ip.d = d;
-    ip.t = eval_time_of(as_of);
-    ip.b = mem_array(m, p->nnodes * sizeof *ip.b + 1, 1);
-    uint8_t *seen = mem_zalloc(m, p->nnodes + 1);
-    bool ok = ip.b && seen;
-    for (size_t s = 0; ok && s < p->nsegs; s++)
-        ok = bind_node(&ip, p->segs[s].root, seen);
-    mem_free(m, seen, p->nnodes + 1);
-    if (!ok) {
-        if (ip.b)
-            unbind(&ip);
+    eval_bound *b = eval_bind(m, p, d, as_of);
+    if (!b)
         return SEGC_ERR_NOMEM;
-    }
-
+    ip.b = b;
     memset(res->bits, 0, res->nsegs * res->nwords * sizeof *res->bits);
     for (size_t r = 0; r < d->n; r++) {
         const unsigned char *rec = data_record(d, r);
@@ -431,6 +338,6 @@ segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
         }
     }
     result_count(res);
-    unbind(&ip);
+    eval_unbind(m, p, b);
     return SEGC_OK;
 }

@@ -75,6 +75,10 @@ size_t cur_count(void);
 /* The nearest known code to a misspelled one (for suggestions), or NULL. */
 const char *cur_suggest(const char *code, size_t len);
 
+/* Money as a float: units / 10^scale with one rounding (so exact for
+ * |units| < 2^53). Every engine converts money this way. */
+double cur_units_to_float(int64_t units, int scale);
+
 /* 10^k for 0 <= k <= 18. */
 int64_t pow10_i64(int k);
 
