@@ -14,12 +14,18 @@ CC ?= cc
 OPT ?= -O2
 SAN ?=
 
+# LLVM 19 (Debian's llvm-19-dev) for the JIT. Expanded only when a recipe
+# runs, that is after scripts/install-deps.sh has installed it.
+LLVM_CONFIG ?= llvm-config-19
+LLVM_INC = $(shell $(LLVM_CONFIG) --includedir)
+LLVM_LIBS = $(shell $(LLVM_CONFIG) --ldflags --libs)
+
 WARN = -Wall -Wextra -Werror
 BASE = -std=c17 $(WARN) -D_POSIX_C_SOURCE=200809L -g -fPIC \
        -fvisibility=hidden -MMD -MP
-CFLAGS = $(BASE) $(OPT) $(SAN) -Iinclude -Isrc -I$(O)/gen
+CFLAGS = $(BASE) $(OPT) $(SAN) -Iinclude -Isrc -I$(O)/gen -isystem $(LLVM_INC)
 LDFLAGS = $(SAN)
-LIBS = -lm
+LIBS = $(LLVM_LIBS) -lpthread -lm
 
 # flex and bison output does not meet every warning we ask of our own code
 GEN_CFLAGS = $(CFLAGS) -Wno-unused-function -Wno-sign-compare \
@@ -93,6 +99,21 @@ $(CASES_BIN): $(O)/obj/tests/run_cases.o $(O)/libsegc.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(O)/libsegc.a $(LIBS)
 
+# ---- the benchmark (make bench; BENCH_ARGS="--records 1000000" to shorten) ----
+BENCH_SRC = $(sort $(wildcard bench/*.c))
+BENCH_OBJ = $(BENCH_SRC:bench/%.c=$(O)/obj/bench/%.o)
+
+$(O)/obj/bench/%.o: bench/%.c | $(O)/gen/parser.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/bench/bench: $(BENCH_OBJ) $(O)/libsegc.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(O)/libsegc.a $(LIBS)
+
+bench: $(O)/bench/bench
+	$(O)/bench/bench $(BENCH_ARGS)
+
 # The test run of one build folder: unit tests, data-driven cases, the CLI,
 # and the cross-check of the bundled example against SQLite.
 test-run: all $(UNIT_BIN) $(CASES_BIN)
@@ -112,7 +133,7 @@ demo: all
 clean:
 	rm -rf build
 
-.PHONY: all check test-run demo clean
+.PHONY: all check test-run demo clean bench
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

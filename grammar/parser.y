@@ -132,7 +132,11 @@ items
 item
     : schema_decl   { ast_add_item(F, ITEM_SCHEMA, $1); }
     | segment_decl  { ast_add_item(F, ITEM_SEGMENT, $1); }
-    | error         { /* skipped to the next 'segment' or 'schema' */ }
+    | error {
+        /* skipped to the next 'segment' or 'schema'; report the next error
+         * at once (bison would otherwise wait for three good tokens) */
+        yyerrok;
+      }
     ;
 
 /* segment_decl = "segment" NAME "where" expr */
@@ -412,8 +416,10 @@ primary
     | money
     | DURATION {
         $$ = leaf(ps, AST_DURATION, @1);
-        if ($$)
+        if ($$) {
             $$->dur = $1;
+            $$->bad = $1.months == INT64_MIN; /* reported by the lexer */
+        }
       }
     | DATE {
         $$ = leaf(ps, AST_DATE, @1);
@@ -569,13 +575,26 @@ static void describe(parse_state *ps, yysymbol_kind_t sym, const loc *at,
 }
 
 /* Expected tokens are named in groups, most useful first: closing
- * brackets, then "an expression", 'and'/'or', "a comparison", "an
- * operator", and "the next declaration". A name or 'not' alone does not make
- * "an expression": after an operand they continue an amount (50 EUR) or a
- * 'not in'. */
+ * brackets and other tokens by name, then "an expression", 'and'/'or', "a
+ * comparison", "an operator", and "the next declaration".
+ *   - "an expression" only where an expression can start (an integer or a
+ *     string is expected); elsewhere 'null', 'not', '(' are named as such;
+ *   - after an operand a name or 'not' only continue an amount (50 EUR) or a
+ *     'not in', so they are left out;
+ *   - "a comparison" only where '=' is expected; elsewhere 'in', 'between',
+ *     '<', '>' are named (as after 'not', or in set<string>). */
 enum { G_CLOSE, G_OTHER, G_EXPR, G_LOGIC, G_CMP, G_OP, G_DECL, G_SKIP, NGROUPS };
 
-static int token_group(yysymbol_kind_t s, bool expr, bool after_operand)
+typedef struct expect_ctx {
+    bool expr, after_operand, cmp, after_type;
+} expect_ctx;
+
+static bool sym_is(yysymbol_kind_t s, const char *name)
+{
+    return strcmp(yysymbol_name(s), name) == 0;
+}
+
+static int token_group(yysymbol_kind_t s, const expect_ctx *c)
 {
     switch (s) {
     case YYSYMBOL_INT:
@@ -585,13 +604,14 @@ static int token_group(yysymbol_kind_t s, bool expr, bool after_operand)
     case YYSYMBOL_DATE:
     case YYSYMBOL_TIMESTAMP:
     case YYSYMBOL_STRING:
+        return G_EXPR;
     case YYSYMBOL_TRUE:
     case YYSYMBOL_FALSE:
     case YYSYMBOL_NUL:
-        return G_EXPR;
+        return c->expr ? G_EXPR : G_OTHER;
     case YYSYMBOL_IDENT:
     case YYSYMBOL_NOT:
-        return expr ? G_EXPR : after_operand ? G_SKIP : G_OTHER;
+        return c->expr ? G_EXPR : c->after_operand ? G_SKIP : G_OTHER;
     case YYSYMBOL_AND:
     case YYSYMBOL_OR:
         return G_LOGIC;
@@ -601,7 +621,7 @@ static int token_group(yysymbol_kind_t s, bool expr, bool after_operand)
     case YYSYMBOL_IN:
     case YYSYMBOL_BETWEEN:
     case YYSYMBOL_IS:
-        return G_CMP;
+        return c->cmp ? G_CMP : G_OTHER;
     case YYSYMBOL_SEGMENT:
     case YYSYMBOL_SCHEMA:
     case YYSYMBOL_YYEOF:
@@ -609,19 +629,18 @@ static int token_group(yysymbol_kind_t s, bool expr, bool after_operand)
     default:
         break;
     }
-    const char *n = yysymbol_name(s);
-    if (strcmp(n, "'('") == 0 || strcmp(n, "'['") == 0)
-        return G_EXPR;
-    if (strcmp(n, "'-'") == 0)
-        return expr ? G_EXPR : G_OP;
-    if (strcmp(n, "'+'") == 0 || strcmp(n, "'*'") == 0 ||
-        strcmp(n, "'/'") == 0)
+    if (c->after_type && (sym_is(s, "'('") || sym_is(s, "'<'")))
+        return G_SKIP; /* after a type name: money(...), set<...> */
+    if (sym_is(s, "'('") || sym_is(s, "'['"))
+        return c->expr ? G_EXPR : G_OTHER;
+    if (sym_is(s, "'-'"))
+        return c->expr ? G_EXPR : c->after_operand ? G_OP : G_OTHER;
+    if (sym_is(s, "'+'") || sym_is(s, "'*'") || sym_is(s, "'/'"))
         return G_OP;
-    if (strcmp(n, "'='") == 0 || strcmp(n, "'<'") == 0 ||
-        strcmp(n, "'>'") == 0)
-        return G_CMP;
-    if (strcmp(n, "')'") == 0 || strcmp(n, "']'") == 0 ||
-        strcmp(n, "'}'") == 0 || strcmp(n, "','") == 0)
+    if (sym_is(s, "'='") || sym_is(s, "'<'") || sym_is(s, "'>'"))
+        return c->cmp ? G_CMP : G_OTHER;
+    if (sym_is(s, "')'") || sym_is(s, "']'") || sym_is(s, "'}'") ||
+        sym_is(s, "','"))
         return G_CLOSE;
     return G_OTHER;
 }
@@ -635,13 +654,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
     yysymbol_kind_t got = yypcontext_token(ctx);
     loc at = *yypcontext_location(ctx);
 
-    /* an expression is expected when a token that only starts one is */
-    bool expr = false, after_operand = false;
+    expect_ctx c = {false, false, false, false};
+    bool decl = false, close_schema = false;
     for (int i = 0; i < n; i++) {
-        const char *nm = yysymbol_name(exp[i]);
-        expr |= exp[i] == YYSYMBOL_INT || exp[i] == YYSYMBOL_STRING ||
-                strcmp(nm, "'('") == 0;
-        after_operand |= exp[i] == YYSYMBOL_AND || exp[i] == YYSYMBOL_OR;
+        c.expr |= exp[i] == YYSYMBOL_INT || exp[i] == YYSYMBOL_STRING;
+        c.after_operand |= exp[i] == YYSYMBOL_AND || exp[i] == YYSYMBOL_OR;
+        c.cmp |= sym_is(exp[i], "'='");
+        decl |= exp[i] == YYSYMBOL_SEGMENT;
+        close_schema |= sym_is(exp[i], "'}'");
+        c.after_type |= sym_is(exp[i], "'}'") || sym_is(exp[i], "'>'");
     }
     static const char *const group_names[NGROUPS] = {
         NULL, NULL, "an expression", NULL, "a comparison", "an operator",
@@ -652,7 +673,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
         if (g == G_SKIP)
             continue;
         for (int i = 0; i < n && items < 10; i++) {
-            if (token_group(exp[i], expr, after_operand) != g)
+            if (token_group(exp[i], &c) != g)
                 continue;
             names[items++] = group_names[g]           ? group_names[g]
                              : exp[i] == YYSYMBOL_IDENT ? "a name"
@@ -678,8 +699,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
     uint32_t before = got == YYSYMBOL_YYEOF ? ps->last_end : ps->prev_end;
     if (before)
         source_pos(ps->src, before - 1, &pv_line, &pv_col);
+    /* a line that could end where it did (before the next declaration or
+     * schema field) is complete: then the stray token is the problem */
+    bool line_incomplete = !decl && !close_schema;
     if (items && before &&
-        (got == YYSYMBOL_YYEOF || (pv_line && la_line > pv_line))) {
+        (got == YYSYMBOL_YYEOF ||
+         (line_incomplete && pv_line && la_line > pv_line))) {
         /* the line (or the file) ended too early: point at its end */
         at.start = before - 1;
         at.end = before;

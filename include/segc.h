@@ -106,14 +106,40 @@ SEGC_API segc_status segc_schema_load(segc_ctx *ctx, const char *path,
                                       segc_schema **out);
 SEGC_API void segc_schema_free(segc_ctx *ctx, segc_schema *schema);
 
+typedef enum segc_engine {
+    SEGC_ENGINE_AUTO = 0, /* the JIT, unless the data is so small that
+                           * compiling would cost more than it saves */
+    SEGC_ENGINE_INTERP,   /* the reference interpreter */
+    SEGC_ENGINE_JIT       /* native code generated with LLVM */
+} segc_engine;
+
+typedef struct segc_compile_opts {
+    segc_engine engine; /* SEGC_ENGINE_JIT: generate machine code now */
+    int opt_level;      /* 1..3 for LLVM's default<O1..3>; 0: the default, 2 */
+} segc_compile_opts;
+
 /* Compile a rule file. schema may be NULL when the rule file declares its
- * schema inline; the program keeps its own copy of the schema. */
+ * schema inline; the program keeps its own copy of the schema. opts may be
+ * NULL (SEGC_ENGINE_AUTO: machine code is made when an evaluation needs it). */
 SEGC_API segc_status segc_compile(segc_ctx *ctx, const segc_schema *schema,
                                   const char *name, const char *text,
-                                  size_t len, segc_program **out);
+                                  size_t len, const segc_compile_opts *opts,
+                                  segc_program **out);
 SEGC_API segc_status segc_compile_file(segc_ctx *ctx,
                                        const segc_schema *schema,
-                                       const char *path, segc_program **out);
+                                       const char *path,
+                                       const segc_compile_opts *opts,
+                                       segc_program **out);
+/* Generates the program's machine code now, if it has none yet, so that
+ * every later evaluation reuses it. Do not call it while other threads
+ * evaluate the program. */
+SEGC_API segc_status segc_program_jit(segc_ctx *ctx, segc_program *prog);
+/* Writes the program's optimised LLVM IR. */
+SEGC_API segc_status segc_program_emit_llvm(segc_ctx *ctx,
+                                            const segc_program *prog,
+                                            FILE *out);
+/* Programs, schemas, data and results must be freed before the context
+ * that made them. */
 SEGC_API void segc_program_free(segc_ctx *ctx, segc_program *prog);
 
 SEGC_API const segc_schema *segc_program_schema(const segc_program *prog);
@@ -194,12 +220,9 @@ SEGC_API void segc_data_write_key(const segc_data *data, size_t i, FILE *out);
 
 /* ---- evaluation ----------------------------------------------------------- */
 
-typedef enum segc_engine {
-    SEGC_ENGINE_INTERP = 0 /* the reference interpreter */
-} segc_engine;
-
 typedef struct segc_eval_opts {
-    segc_engine engine;
+    segc_engine engine; /* AUTO: the program's machine code if it has some,
+                         * else the JIT when the data is large enough */
 } segc_eval_opts;
 
 /* as_of: seconds since 1970-01-01T00:00:00Z. opts may be NULL. */
@@ -207,6 +230,13 @@ SEGC_API segc_status segc_eval(segc_ctx *ctx, const segc_program *prog,
                                const segc_data *data, int64_t as_of,
                                const segc_eval_opts *opts, segc_result **out);
 SEGC_API void segc_result_free(segc_ctx *ctx, segc_result *res);
+
+typedef struct segc_timing {
+    segc_engine engine;  /* the engine that ran: INTERP or JIT */
+    uint64_t compile_ns; /* machine code generated for this evaluation */
+    uint64_t scan_ns;    /* binding and scanning the records */
+} segc_timing;
+SEGC_API void segc_result_timing(const segc_result *res, segc_timing *out);
 SEGC_API size_t segc_result_segment_count(const segc_result *res);
 SEGC_API size_t segc_result_records(const segc_result *res);
 SEGC_API size_t segc_result_count(const segc_result *res, size_t seg);

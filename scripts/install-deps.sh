@@ -7,9 +7,10 @@
 #   scripts/install-deps.sh --check  only report; exit 1 if something is missing
 set -eu
 
-# gcc, make: the build; flex, bison: the front end; libcmocka-dev: unit tests;
-# sqlite3: the independent cross-check of the bundled example.
-PACKAGES="gcc make flex bison libcmocka-dev sqlite3"
+# gcc, make: the build; flex, bison: the front end; llvm-19-dev: the JIT;
+# libcmocka-dev: unit tests; sqlite3: the independent cross-check of the
+# bundled example.
+PACKAGES="gcc make flex bison llvm-19-dev libcmocka-dev sqlite3"
 
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
@@ -22,7 +23,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
     done
 else
     # not Debian: check for the tools themselves and hope for the best
-    for c in cc make flex bison sqlite3; do
+    for c in cc make flex bison llvm-config-19 sqlite3; do
         command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
     done
     [ -f /usr/include/cmocka.h ] || [ -f /usr/local/include/cmocka.h ] ||

@@ -2,24 +2,37 @@
  * source -> parse -> check -> IR -> engine, wired together. */
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "check.h"
 #include "data.h"
 #include "eval.h"
 #include "interp.h"
+#include "jit.h"
 #include "parse.h"
 #include "value.h"
 
 struct segc_ctx {
     mem m;
     diag_list diags;
+    jit *jit; /* made when first needed */
 };
 
 struct segc_program {
     mem *m;
+    segc_ctx *ctx;   /* whose JIT holds the machine code */
     schema *sch;     /* owned */
     ir_program *ir;  /* refers to sch */
+    jit_code *code;  /* machine code, or NULL */
+    int opt_level;
 };
+
+static uint64_t clock_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 const char *segc_version(void)
 {
@@ -37,6 +50,7 @@ segc_ctx *segc_ctx_new(segc_alloc_fn alloc, void *ud)
         return NULL;
     ctx->m = m;
     diag_init(&ctx->diags, &ctx->m);
+    ctx->jit = NULL;
     return ctx;
 }
 
@@ -44,6 +58,7 @@ void segc_ctx_free(segc_ctx *ctx)
 {
     if (!ctx)
         return;
+    jit_free(ctx->jit);
     diag_free(&ctx->diags);
     mem m = ctx->m;
     mem_free(&m, ctx, sizeof *ctx);
@@ -170,7 +185,7 @@ segc_status segc_schema_parse(segc_ctx *ctx, const char *name,
 {
     begin(ctx);
     *out = NULL;
-    size_t start = ctx->diags.n;
+    size_t start = ctx->diags.n, errors0 = ctx->diags.errors;
     source src;
     if (!source_init(&src, &ctx->m, name, text, len))
         return finish(ctx, SEGC_ERR_NOMEM);
@@ -193,7 +208,7 @@ segc_status segc_schema_parse(segc_ctx *ctx, const char *name,
             diag_at(&ctx->diags, SEGC_SEV_ERROR, &src, (loc){0, 0}, NULL,
                     NULL, "no schema declaration found (expected 'schema "
                     "Name { ... }')");
-        if (decl && !decl->had_errors && ctx->diags.errors == 0) {
+        if (decl && !decl->had_errors && ctx->diags.errors == errors0) {
             *out = check_schema(&ctx->m, decl, &src, &ctx->diags);
             if (*out)
                 st = SEGC_OK;
@@ -202,7 +217,7 @@ segc_status segc_schema_parse(segc_ctx *ctx, const char *name,
     diag_sort_from(&ctx->diags, start);
     arena_free(&a);
     source_free(&src);
-    if (st != SEGC_OK && ctx->diags.errors == 0 && !ctx->m.failed)
+    if (st != SEGC_OK && ctx->diags.errors == errors0 && !ctx->m.failed)
         ctx->m.failed = true; /* no diagnostic: only memory can explain it */
     return finish(ctx, st);
 }
@@ -283,14 +298,33 @@ static void program_free(segc_program *p)
 {
     if (!p)
         return;
+    jit_code_free(p->code);
     ir_program_free(p->ir);
     schema_free(p->sch);
     mem_free(p->m, p, sizeof *p);
 }
 
+static jit *ctx_jit(segc_ctx *ctx)
+{
+    if (!ctx->jit)
+        ctx->jit = jit_new(&ctx->m, &ctx->diags);
+    return ctx->jit;
+}
+
+/* Machine code for p; *ns gets the time it took. */
+static jit_code *make_code(segc_ctx *ctx, const segc_program *p, FILE *emit,
+                           uint64_t *ns)
+{
+    jit *j = ctx_jit(ctx);
+    if (!j)
+        return NULL;
+    jit_opts o = {p->opt_level, emit};
+    return jit_compile(j, p->ir, &o, &ctx->diags, ns);
+}
+
 segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
                          const char *name, const char *text, size_t len,
-                         segc_program **out)
+                         const segc_compile_opts *opts, segc_program **out)
 {
     begin(ctx);
     *out = NULL;
@@ -334,13 +368,22 @@ segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
         goto done;
     }
     prog->m = &ctx->m;
+    prog->ctx = ctx;
     prog->sch = sch;
+    prog->opt_level = opts && opts->opt_level > 0 ? opts->opt_level : 2;
     prog->ir = check_program(&ctx->m, f, sch, &ctx->diags);
 done:
     diag_sort_from(&ctx->diags, start);
     arena_free(&a);
     source_free(&src);
     if (prog && prog->ir && ctx->diags.errors == errors0 && !ctx->m.failed) {
+        if (opts && opts->engine == SEGC_ENGINE_JIT) {
+            prog->code = make_code(ctx, prog, NULL, NULL);
+            if (!prog->code) {
+                program_free(prog);
+                return finish(ctx, SEGC_ERR_COMPILE);
+            }
+        }
         *out = prog;
         return finish(ctx, SEGC_OK);
     }
@@ -351,7 +394,8 @@ done:
 }
 
 segc_status segc_compile_file(segc_ctx *ctx, const segc_schema *schema_,
-                              const char *path, segc_program **out)
+                              const char *path, const segc_compile_opts *opts,
+                              segc_program **out)
 {
     begin(ctx);
     *out = NULL;
@@ -359,9 +403,33 @@ segc_status segc_compile_file(segc_ctx *ctx, const segc_schema *schema_,
     char *text = read_file(ctx, path, &len, &cap);
     if (!text)
         return finish(ctx, SEGC_ERR_IO);
-    segc_status st = segc_compile(ctx, schema_, path, text, len, out);
+    segc_status st = segc_compile(ctx, schema_, path, text, len, opts, out);
     mem_free(&ctx->m, text, cap);
     return st;
+}
+
+segc_status segc_program_jit(segc_ctx *ctx, segc_program *p)
+{
+    begin(ctx);
+    if (p->ctx != ctx) {
+        diag_place(&ctx->diags, SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0,
+                   "a program gets machine code in the context that made it");
+        return SEGC_ERR_ARG;
+    }
+    if (!p->code)
+        p->code = make_code(ctx, p, NULL, NULL);
+    return finish(ctx, p->code ? SEGC_OK : SEGC_ERR_COMPILE);
+}
+
+segc_status segc_program_emit_llvm(segc_ctx *ctx, const segc_program *p,
+                                   FILE *out)
+{
+    begin(ctx);
+    jit_code *c = make_code(ctx, p, out, NULL);
+    if (!c)
+        return finish(ctx, SEGC_ERR_COMPILE);
+    jit_code_free(c);
+    return finish(ctx, SEGC_OK);
 }
 
 void segc_program_free(segc_ctx *ctx, segc_program *p)
@@ -444,15 +512,41 @@ segc_status segc_eval(segc_ctx *ctx, const segc_program *prog,
                    prog->sch->name);
         return SEGC_ERR_ARG;
     }
-    if (opts && opts->engine != SEGC_ENGINE_INTERP) {
+    segc_engine engine = opts ? opts->engine : SEGC_ENGINE_AUTO;
+    if (engine != SEGC_ENGINE_AUTO && engine != SEGC_ENGINE_INTERP &&
+        engine != SEGC_ENGINE_JIT) {
         diag_place(&ctx->diags, SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0,
-                   "unknown engine %d", (int)opts->engine);
+                   "unknown engine %d", (int)engine);
         return SEGC_ERR_ARG;
     }
+    if (engine == SEGC_ENGINE_AUTO)
+        engine = prog->code || eval_worth_jit(prog->ir, data->n)
+                     ? SEGC_ENGINE_JIT
+                     : SEGC_ENGINE_INTERP;
     result *res = result_new(&ctx->m, prog->ir->nsegs, data->n);
     if (!res)
         return finish(ctx, SEGC_ERR_NOMEM);
-    segc_status st = interp_run(&ctx->m, prog->ir, data, as_of, res);
+    res->timing.engine = engine;
+    segc_status st;
+    if (engine == SEGC_ENGINE_JIT) {
+        /* a program without machine code gets some for this evaluation */
+        jit_code *code = prog->code, *temp = NULL;
+        if (!code) {
+            code = temp = make_code(ctx, prog, NULL, &res->timing.compile_ns);
+            if (!code) {
+                result_free(res);
+                return finish(ctx, SEGC_ERR_COMPILE);
+            }
+        }
+        uint64_t t0 = clock_ns();
+        st = jit_run(code, &ctx->m, prog->ir, data, as_of, res);
+        res->timing.scan_ns = clock_ns() - t0;
+        jit_code_free(temp);
+    } else {
+        uint64_t t0 = clock_ns();
+        st = interp_run(&ctx->m, prog->ir, data, as_of, res);
+        res->timing.scan_ns = clock_ns() - t0;
+    }
     if (st != SEGC_OK) {
         result_free(res);
         return finish(ctx, st);
@@ -465,6 +559,11 @@ void segc_result_free(segc_ctx *ctx, segc_result *r)
 {
     (void)ctx;
     result_free(r);
+}
+
+void segc_result_timing(const segc_result *r, segc_timing *out)
+{
+    *out = r->timing;
 }
 
 size_t segc_result_segment_count(const segc_result *r)

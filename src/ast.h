@@ -57,6 +57,7 @@ struct ast_node {
     int op;         /* AST_ARITH: '+', '-', '*', '/'; AST_CMP: cmp_op */
     bool negated;   /* AST_IN, AST_BETWEEN, AST_ISNULL */
     bool chained;   /* AST_CMP: written as a chain a < b < c (an error) */
+    bool bad;       /* a literal the lexer already reported: check quietly */
     int64_t i;
     decimal dec;
     double f;

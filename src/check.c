@@ -218,8 +218,14 @@ static ir_node *rescale(checker *c, ir_node *n, int scale)
         r->is_null = n->is_null;
         r->nullable = n->nullable;
         if (!n->is_null && mul_ovf(n->v.i, pow10_i64(k), &r->v.i)) {
-            err(c, n->at, NULL, "amount out of range at %d decimal places",
-                scale);
+            /* compared with an amount of finer scale (a product with a
+             * decimal), whose range is smaller */
+            int64_t whole = INT64_MAX / pow10_i64(scale),
+                    frac = INT64_MAX % pow10_i64(scale);
+            err(c, n->at, NULL, "amount out of range where it meets an "
+                "amount of %d decimal places (at most %" PRId64 ".%0*" PRId64
+                " %s)", scale, whole, scale, frac,
+                cur_get(n->ty->currency)->code);
             return NULL;
         }
         return r;
@@ -321,15 +327,46 @@ static bool resolves(checker *c, const ast_node *e)
 }
 
 /* Checks two operands so that either may be a bare enum value of the other. */
+/* The enum type of a bare name that is a field, or NULL. */
+static const type *enum_field_type(checker *c, const ast_node *e)
+{
+    int f;
+    if (e->kind != AST_NAME || lookup(c, e->text, e->len, &f) != NAME_FIELD)
+        return NULL;
+    const type *t = c->sch->fields[f].ty;
+    return t->kind == TY_ENUM ? t : NULL;
+}
+
+/* Checks two operands so that either may be a bare value of the other's
+ * enum: a field is checked first, and gives the other operand its context;
+ * of two bare names, one that is a value of the other's enum is that value,
+ * even when a field has the same name. */
 static bool check_pair(checker *c, const ast_node *la, const ast_node *lb,
                        ir_node **a, ir_node **b)
 {
-    if (resolves(c, la) || !resolves(c, lb)) {
-        *a = check_expr(c, la);
-        *b = check_against(c, lb, *a ? (*a)->ty : NULL);
+    bool na = la->kind == AST_NAME, nb = lb->kind == AST_NAME;
+    bool b_first;
+    if (na && !nb) {
+        b_first = !resolves(c, la); /* a field gives the other its context */
+    } else if (!na && nb) {
+        b_first = false;
+    } else if (na && nb) {
+        const type *ta = enum_field_type(c, la), *tb = enum_field_type(c, lb);
+        if (ta && enum_index(ta, lb->text, lb->len) >= 0)
+            b_first = false;      /* lb is a value of la's enum */
+        else if (tb && enum_index(tb, la->text, la->len) >= 0)
+            b_first = true;       /* la is a value of lb's enum */
+        else
+            b_first = !resolves(c, la) && resolves(c, lb);
     } else {
+        b_first = false;
+    }
+    if (b_first) {
         *b = check_expr(c, lb);
         *a = check_against(c, la, *b ? (*b)->ty : NULL);
+    } else {
+        *a = check_expr(c, la);
+        *b = check_against(c, lb, *a ? (*a)->ty : NULL);
     }
     return *a && *b;
 }
@@ -526,8 +563,12 @@ static ir_node *check_arith(checker *c, const ast_node *e)
                 return n;
             }
             if (op == '/') {
-                a = to_float(c, a);
-                b = to_float(c, b);
+                /* a ratio of the exact amounts: both at one scale, then
+                 * their unit counts divided (0.30 EUR / 0.10 EUR is 3) */
+                if (!unify(c, &a, &b))
+                    return NULL;
+                a = to_float(c, ir_unary(c->p, IR_UNITS, &ty_int, a->at, a));
+                b = to_float(c, ir_unary(c->p, IR_UNITS, &ty_int, b->at, b));
                 ir_node *n = a && b ? ir_binary(c->p, IR_DIV, &ty_float,
                                                 e->at, a, b)
                                     : NULL;
@@ -747,6 +788,17 @@ static ir_node *compare(checker *c, cmp_op op, ir_node *a, ir_node *b, loc at,
 static ir_node *check_cmp(checker *c, const ast_node *e)
 {
     if (e->chained) {
+        /* "orders > 1 orders < 5" chains through the amount "1 orders": the
+         * missing operator is the error to report */
+        for (const ast_node *k = e; k->kind == AST_CMP; k = k->kids) {
+            const ast_node *r = k->kids->next;
+            if (r->kind == AST_MONEY && cur_find(r->text, r->len) < 0) {
+                check_money_literal(c, r);
+                return NULL;
+            }
+            if (!k->chained)
+                break;
+        }
         err(c, e->at, NULL, "comparisons cannot be chained; write "
             "'a < b and b < c', or 'x between a and b'");
         return NULL;
@@ -799,6 +851,37 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
         err(c, lx->at, NULL, "%s cannot be looked up in a list", t.s);
         return NULL;
     }
+    /* a date or timestamp in a list of durations: the age equals one of
+     * them, an 'or' of age equalities (a null element makes it unknown) */
+    if (type_is_temporal(x->ty) && list->kids && list->kids->kind == AST_DURATION) {
+        uint32_t n = (uint32_t)list->nkids;
+        ir_node **eq = mem_array(c->m, n + 1, sizeof *eq);
+        if (!eq)
+            return NULL;
+        bool ok = true;
+        uint32_t k = 0;
+        for (const ast_node *le = list->kids; le; le = le->next) {
+            ir_node *v = check_expr(c, le);
+            if (v && is_null_const(v)) {
+                eq[k++] = null_of(c, &ty_bool, le->at);
+            } else if (v && is_duration(v)) {
+                eq[k++] = age_cmp(c, CMP_EQ, x, v, le->at);
+            } else if (v) {
+                tname te = tyname(v->ty);
+                err(c, le->at, NULL, "list element is %s, but the list holds "
+                    "durations (ages)", te.s);
+                ok = false;
+            } else {
+                ok = false;
+            }
+            ok &= !k || eq[k - 1] != NULL;
+        }
+        ir_node *r = ok ? ir_nary(c->p, IR_OR, e->at, eq, k) : NULL;
+        mem_free(c->m, eq, (n + 1) * sizeof *eq);
+        if (r && e->negated)
+            r = ir_unary(c->p, IR_NOT, &ty_bool, e->at, r);
+        return r;
+    }
     /* check every element against x, then bring all to one type */
     uint32_t n = (uint32_t)list->nkids;
     ir_node **el = mem_array(c->m, n + 1, sizeof *el);
@@ -814,8 +897,9 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
         }
         if (!is_const(v) || is_duration(v)) {
             err(c, le->at, NULL, is_duration(v)
-                                     ? "a list cannot hold durations; for a "
-                                       "range of ages use 'between'"
+                                     ? "a list of durations (ages) needs a "
+                                       "date or timestamp to look up, and "
+                                       "durations only"
                                      : "list elements must be literals");
             ok = false;
             continue;
@@ -994,7 +1078,8 @@ static ir_node *check_expr(checker *c, const ast_node *e)
         n = check_money_literal(c, e);
         break;
     case AST_DURATION:
-        n = dur_const(c, e->dur.months, e->dur.secs, e->at);
+        /* a literal the lexer rejected is already reported: stay quiet */
+        n = e->bad ? NULL : dur_const(c, e->dur.months, e->dur.secs, e->at);
         break;
     case AST_DATE:
         if ((n = mk_const(c, &ty_date, e->at)))

@@ -109,6 +109,7 @@ static const type *resolve_type(schema_checker *c, const ast_type *t)
                     err(c, a->at, NULL, "enum value '%s' is listed twice",
                         a->text);
                     ok = false;
+                    break;
                 }
             vals[k++] = arena_strndup(&c->s->a, a->text, a->len);
         }

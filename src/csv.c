@@ -118,6 +118,17 @@ static void mark_bad(csv_reader *r, const char *why, unsigned line, size_t col)
 static bool push_field(csv_reader *r, csv_field *f)
 {
     f->len = r->cells.len - f->off;
+    /* its raw extent, for carets: up to here, or to the end of its first
+     * line when a quoted field spans lines */
+    if (f->line == r->line) {
+        f->raw_len = r->raw.len - r->line_start - f->byte_col;
+    } else {
+        size_t start = f->byte_col, i = start;
+        const char *p = r->raw.p ? r->raw.p : "";
+        while (i < r->raw.len && p[i] != '\n')
+            i++;
+        f->raw_len = i - start;
+    }
     return VEC_PUSH(&r->fields, csv_field, *f);
 }
 
@@ -128,7 +139,7 @@ int csv_next(csv_reader *r)
     r->bad = NULL;
     r->row_line = r->line;
     enum { START, UNQ, QUO, QQ, SKIP } st = START;
-    csv_field cur = {0, 0, false, 0, 0};
+    csv_field cur = {0, 0, false, 0, 0, 0};
     int c = getch(r);
     if (c == C_EOF)
         return 0;
@@ -256,11 +267,11 @@ const char *csv_row_line(const csv_reader *r, unsigned line, size_t *len)
     for (unsigned l = r->row_line; l < line && i < n; i++)
         if (p[i] == '\n')
             l++;
+    /* the line ends at LF, CRLF, or a lone CR (which must not reach a
+     * terminal, where it would overwrite what was printed) */
     size_t j = i;
-    while (j < n && p[j] != '\n')
+    while (j < n && p[j] != '\n' && p[j] != '\r')
         j++;
-    if (j > i && p[j - 1] == '\r')
-        j--;
     *len = j - i;
     return p + i;
 }

@@ -15,6 +15,11 @@ dataset *data_new(mem *m, const schema *sch)
     d->dicts = mem_array(m, sch->nfields, sizeof *d->dicts);
     d->sets = mem_array(m, sch->nfields, sizeof *d->sets);
     if (!d->sch || !d->dicts || !d->sets) {
+        /* data_free sizes the arrays by d->sch, which may be missing */
+        mem_free(m, d->dicts, sch->nfields * sizeof *d->dicts);
+        mem_free(m, d->sets, sch->nfields * sizeof *d->sets);
+        d->dicts = NULL;
+        d->sets = NULL;
         data_free(d);
         return NULL;
     }

@@ -109,6 +109,7 @@ typedef struct csv_field {
     bool quoted;
     unsigned line;     /* where the field starts */
     size_t byte_col;   /* 0-based byte offset in that line */
+    size_t raw_len;    /* bytes it takes in that line, quotes included */
 } csv_field;
 
 typedef struct csv_reader {

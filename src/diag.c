@@ -141,6 +141,10 @@ void diag_vat(diag_list *d, segc_severity sev, const source *src, loc at,
         return;
     source_pos(src, at.start, &dg->line, &dg->column);
     uint32_t last = at.end > at.start ? at.end - 1 : at.start;
+    /* the last character may be several bytes: use its first byte */
+    while (last > at.start && last < src->len &&
+           ((unsigned char)src->text[last] & 0xC0) == 0x80)
+        last--;
     source_pos(src, last, &dg->end_line, &dg->end_column);
     size_t len;
     const char *t = source_line(src, dg->line, &len);
@@ -259,6 +263,31 @@ static size_t pad_to(FILE *out, const char *line, unsigned col)
     return c;
 }
 
+/* Prints a source line with control characters and invalid UTF-8 bytes
+ * shown as '?', one column each (so the caret still lines up), and tabs
+ * kept. Data files can hold anything; a terminal should get none of it. */
+static void print_line(FILE *out, const char *line)
+{
+    const unsigned char *s = (const unsigned char *)line;
+    size_t n = strlen(line);
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            fputc(s[i] == '\t' || (s[i] >= 0x20 && s[i] != 0x7F) ? s[i] : '?',
+                  out);
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq_len(s + i, n - i);
+        if (k) {
+            fwrite(s + i, 1, k, out);
+            i += k;
+        } else {
+            fputc('?', out);
+            i++;
+        }
+    }
+}
+
 void diag_print(const segc_diag *dg, FILE *out)
 {
     if (dg->line)
@@ -272,7 +301,9 @@ void diag_print(const segc_diag *dg, FILE *out)
     fputc('\n', out);
     if (!dg->line_text || !dg->line)
         return;
-    fprintf(out, "%5u | %s\n", dg->line, dg->line_text);
+    fprintf(out, "%5u | ", dg->line);
+    print_line(out, dg->line_text);
+    fputc('\n', out);
     fputs("      | ", out);
     unsigned c = (unsigned)pad_to(out, dg->line_text, dg->column);
     unsigned last = dg->end_line == dg->line

@@ -100,26 +100,27 @@ static bool bind_node(mem *m, const dataset *d, eval_time t,
             break;
         const dict *dc = &d->dicts[x->field];
         b->ntable = dc->n;
-        b->table = mem_zalloc(m, b->ntable + 1);
+        b->table = mem_array(m, b->ntable / 32 + 1, sizeof *b->table);
         if (!b->table)
             return false;
         for (uint32_t k = 0; k < n->nlist; k++) {
             uint32_t id;
             if (dict_find(dc, n->list[k].str.s, n->list[k].str.len, &id))
-                b->table[id] = 1;
+                b->table[id >> 5] |= UINT32_C(1) << (id & 31);
         }
         break;
     }
     case IR_CONTAINS: {
         const setdict *sd = &d->sets[n->kids[0]->field];
         b->ntable = sd->n;
-        b->table = mem_zalloc(m, b->ntable + 1);
+        b->table = mem_array(m, b->ntable / 32 + 1, sizeof *b->table);
         if (!b->table)
             return false;
         uint32_t elem;
         if (dict_find(&sd->elems, n->v.str.s, n->v.str.len, &elem))
             for (uint32_t s = 0; s < sd->n; s++)
-                b->table[s] = setdict_contains(sd, s, elem);
+                if (setdict_contains(sd, s, elem))
+                    b->table[s >> 5] |= UINT32_C(1) << (s & 31);
         break;
     }
     default:
@@ -150,6 +151,23 @@ void eval_unbind(mem *m, const ir_program *p, eval_bound *b)
     if (!b)
         return;
     for (uint32_t i = 0; i < p->nnodes; i++)
-        mem_free(m, b[i].table, b[i].ntable + 1);
+        if (b[i].table)
+            mem_free(m, b[i].table, (b[i].ntable / 32 + 1) * sizeof *b[i].table);
     mem_free(m, b, (p->nnodes + 1) * sizeof *b);
+}
+
+/* The interpreter spends about INTERP_NS_PER_NODE per IR node and record;
+ * the JIT spends about JIT_BASE_NS plus JIT_NS_PER_NODE per node to compile,
+ * and its scan is far cheaper than the interpreter's. Both are measured by
+ * `make bench` (see docs/performance.md); the JIT is chosen when the
+ * interpreter would take longer than compiling. */
+#define INTERP_NS_PER_NODE 3.5
+#define JIT_BASE_NS 15e6
+#define JIT_NS_PER_NODE 0.2e6
+
+bool eval_worth_jit(const ir_program *p, size_t n)
+{
+    double nodes = p->nnodes ? (double)p->nnodes : 1;
+    return (double)n * nodes * INTERP_NS_PER_NODE >
+           JIT_BASE_NS + nodes * JIT_NS_PER_NODE;
 }

@@ -19,6 +19,7 @@ struct segc_result {
     size_t nwords;   /* per segment */
     uint64_t *bits;  /* nsegs * nwords */
     size_t *counts;  /* members per segment */
+    segc_timing timing;
 };
 typedef struct segc_result result;
 
@@ -38,6 +39,10 @@ typedef struct eval_time {
 } eval_time;
 
 eval_time eval_time_of(int64_t as_of);
+
+/* Whether compiling p to machine code pays off over n records, judged by
+ * the costs measured in `make bench` (docs/performance.md). */
+bool eval_worth_jit(const ir_program *p, size_t n);
 /* The value of an IR_ASOF node at time t. */
 int64_t eval_asof(const ir_node *n, eval_time t);
 
@@ -47,13 +52,18 @@ typedef struct eval_bound {
     int64_t k;        /* IR_ASOF: its value at as_of. String IR_CMP of a
                        * field with a constant: the constant's id in the
                        * field's dictionary, or -1 when it is absent */
-    uint8_t *table;   /* IR_IN over a string field: 1 per dictionary id in
-                       * the list; IR_CONTAINS: 1 per distinct set that
-                       * holds the element */
-    uint64_t ntable;
+    uint32_t *table;  /* a bitset. IR_IN over a string field: the
+                       * dictionary ids in the list; IR_CONTAINS: the
+                       * distinct sets that hold the element */
+    uint64_t ntable;  /* bits in the table (words: ntable / 32 + 1) */
     uint32_t fast;    /* string IR_CMP decided by id (field vs constant) */
     uint32_t pad;
 } eval_bound;
+
+static inline bool eval_bit(const uint32_t *table, uint64_t i)
+{
+    return table[i >> 5] >> (i & 31) & 1;
+}
 
 /* Binds every node of p for data d at as_of; NULL when memory ran out.
  * The table has p->nnodes entries. */

@@ -34,7 +34,7 @@ static val ival(int64_t i)
 
 static val fval(double f)
 {
-    val v = {0, f, isnan(f)}; /* NaN is null */
+    val v = {0, f, !isfinite(f)}; /* NaN and the infinities are null */
     return v;
 }
 
@@ -152,7 +152,7 @@ static val eval_in(const interp *ip, const ir_node *n, const unsigned char *rec)
     const eval_bound *bd = &ip->b[n->id];
     if (x->ty->kind == TY_STRING) {
         if (bd->table) {
-            found = bd->table[a.i];
+            found = eval_bit(bd->table, (uint64_t)a.i);
         } else {
             uint32_t len;
             const char *s = str_of(ip, x, a, &len);
@@ -254,6 +254,8 @@ static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
         return fval(t->kind == TY_MONEY ? cur_units_to_float(a.i, t->scale)
                                         : (double)a.i);
     }
+    case IR_UNITS:
+        return eval(ip, n->kids[0], rec);
     case IR_TO_TS: {
         val a = eval(ip, n->kids[0], rec);
         return a.null ? NULLV : ival(a.i * SECS_PER_DAY);
@@ -281,7 +283,7 @@ static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
         val a = eval(ip, n->kids[0], rec);
         if (a.null)
             return NULLV;
-        return ival(ip->b[n->id].table[a.i]);
+        return ival(eval_bit(ip->b[n->id].table, (uint64_t)a.i));
     }
     case IR_ISNULL:
         return ival(eval(ip, n->kids[0], rec).null);

@@ -88,7 +88,7 @@ const char *ir_op_name(ir_op op)
 {
     static const char *const names[] = {
         "const", "field", "as_of", "neg",   "add",     "sub",
-        "mul",   "div",   "float", "to_ts", "rescale", "shift",
+        "mul",   "div",   "float", "units", "to_ts", "rescale", "shift",
         "cmp",   "in",    "contains", "is_null", "and", "or", "not"};
     return (size_t)op < SEGC_ARRAY_LEN(names) ? names[op] : "?";
 }

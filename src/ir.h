@@ -30,6 +30,7 @@ typedef enum ir_op {
     IR_MUL,     /* int*int, float*float, money*int (money on the left) */
     IR_DIV,     /* float/float -> float; x/0 -> null */
     IR_TO_FLOAT, /* int or money (-> units of the currency) to float */
+    IR_UNITS,   /* money -> int: its count of 10^-scale units, unchanged */
     IR_TO_TS,   /* date -> timestamp at midnight UTC */
     IR_RESCALE, /* money: multiply by 10^scale_up; overflow -> null */
     IR_SHIFT,   /* date or timestamp plus (months, secs); a date's secs are

@@ -136,7 +136,11 @@ bool lit_parse_timestamp(const char *s, size_t n, bool zone_optional,
     } else {
         return fail(e, "unexpected text after the time");
     }
-    *ts = (int64_t)days * SECS_PER_DAY + hh * 3600 + mm * 60 + ss - offset;
+    int64_t t = (int64_t)days * SECS_PER_DAY + hh * 3600 + mm * 60 + ss - offset;
+    if (t < (int64_t)CAL_MIN_DAYS * SECS_PER_DAY ||
+        t >= ((int64_t)CAL_MAX_DAYS + 1) * SECS_PER_DAY)
+        return fail(e, "timestamp out of range (years 0001 to 9999 in UTC)");
+    *ts = t;
     return true;
 }
 

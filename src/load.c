@@ -116,12 +116,16 @@ static void keyset_free(keyset *k)
 
 /* ---- diagnostics ---------------------------------------------------------------------- */
 
-/* A problem in the current row, at a field (or at the row when f is NULL).
- * Listed while under the limit; always counted by the caller. */
-static void row_diag(loader *L, const csv_field *f, unsigned line, size_t bcol,
-                     size_t width, const char *fmt, ...) SEGC_PRINTF(6, 7);
-static void row_diag(loader *L, const csv_field *f, unsigned line, size_t bcol,
-                     size_t width, const char *fmt, ...)
+/* A problem in the current row: at field f (its whole raw extent), or at
+ * (line, byte column) for `bytes` bytes when f is NULL. Listed while under
+ * the limit; the caller counts it. Header problems are always errors; a
+ * row's are warnings when bad rows are skipped. */
+static void row_diag(loader *L, segc_severity sev, const csv_field *f,
+                     unsigned line, size_t bcol, size_t bytes,
+                     const char *fmt, ...) SEGC_PRINTF(7, 8);
+static void row_diag(loader *L, segc_severity sev, const csv_field *f,
+                     unsigned line, size_t bcol, size_t bytes,
+                     const char *fmt, ...)
 {
     if (L->listed >= L->max_errors)
         return;
@@ -129,18 +133,63 @@ static void row_diag(loader *L, const csv_field *f, unsigned line, size_t bcol,
     if (f) {
         line = f->line;
         bcol = f->byte_col;
+        bytes = f->raw_len ? f->raw_len : 1;
     }
     size_t llen;
     const char *lt = csv_row_line(&L->r, line, &llen);
-    unsigned col = (unsigned)utf8_count(lt, SEGC_MIN(bcol, llen)) + 1;
+    size_t b0 = SEGC_MIN(bcol, llen), b1 = SEGC_MIN(bcol + bytes, llen);
+    unsigned col = (unsigned)utf8_count(lt, b0) + 1;
+    unsigned end = b1 > b0 ? (unsigned)utf8_count(lt, b1) : col;
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    diag_place(L->d, L->skip ? SEGC_SEV_WARNING : SEGC_SEV_ERROR, L->path,
-               line, col, col + (unsigned)(width ? width - 1 : 0), lt, llen,
-               "%s", msg);
+    diag_place(L->d, sev, L->path, line, col, end, lt, llen, "%s", msg);
+}
+
+/* The first and last column (in characters) of field f in its line. */
+static void field_cols(const loader *L, const csv_field *f, const char **lt,
+                       size_t *llen, unsigned *col, unsigned *end)
+{
+    *lt = csv_row_line(&L->r, f->line, llen);
+    size_t b0 = SEGC_MIN(f->byte_col, *llen),
+           b1 = SEGC_MIN(f->byte_col + f->raw_len, *llen);
+    *col = (unsigned)utf8_count(*lt, b0) + 1;
+    *end = b1 > b0 ? (unsigned)utf8_count(*lt, b1) : *col;
+}
+
+static segc_severity row_sev(const loader *L)
+{
+    return L->skip ? SEGC_SEV_WARNING : SEGC_SEV_ERROR;
+}
+
+/* A cell's text for a message: control characters and bytes that are not
+ * UTF-8 as \xHH, and at most 60 characters, then "...". */
+static const char *found(char *out, size_t cap, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0, chars = 0;
+    for (size_t i = 0; i < n && o + 8 < cap; chars++) {
+        if (chars == 60) {
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        size_t k = u[i] < 0x80 ? 1 : utf8_seq_len(u + i, n - i);
+        if (k == 1 && ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7F))
+            k = 0;
+        if (k) {
+            memcpy(out + o, s + i, k);
+            o += k;
+            i += k;
+        } else {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02X", u[i]);
+            i++;
+        }
+    }
+    out[o] = 0;
+    return out;
 }
 
 static void file_diag(loader *L, segc_severity sev, unsigned line,
@@ -172,8 +221,14 @@ static bool read_header(loader *L)
     }
     if (L->r.bad) {
         L->max_errors = L->max_errors ? L->max_errors : 1;
-        row_diag(L, NULL, L->r.bad_line, L->r.bad_col, 1, "bad header: %s",
-                 L->r.bad);
+        row_diag(L, SEGC_SEV_ERROR, NULL, L->r.bad_line, L->r.bad_col, 1,
+                 "bad header: %s", L->r.bad);
+        return false;
+    }
+    if (csv_nfields(&L->r) == 1 && !csv_get(&L->r, 0)->quoted &&
+        csv_get(&L->r, 0)->len == 0) {
+        file_diag(L, SEGC_SEV_ERROR, 1, "the first line is blank: expected "
+                  "a header row naming the fields");
         return false;
     }
     size_t ncols = csv_nfields(&L->r);
@@ -186,12 +241,12 @@ static bool read_header(loader *L)
         for (size_t e = 0; e < c; e++) {
             const csv_field *g = csv_get(&L->r, e);
             if (g->len == f->len && memcmp(csv_text(&L->r, g), name, f->len) == 0) {
+                const char *lt;
                 size_t llen;
-                const char *lt = csv_row_line(&L->r, 1, &llen);
-                unsigned col =
-                    (unsigned)utf8_count(lt, SEGC_MIN(f->byte_col, llen)) + 1;
-                diag_place(L->d, SEGC_SEV_ERROR, L->path, 1, col,
-                           col + (unsigned)f->len - 1, lt, llen,
+                unsigned col, last;
+                field_cols(L, f, &lt, &llen, &col, &last);
+                diag_place(L->d, SEGC_SEV_ERROR, L->path, 1, col, last, lt,
+                           llen,
                            "column '%.*s' appears twice (columns %zu and %zu)",
                            (int)f->len, name, e + 1, c + 1);
                 ok = false;
@@ -200,11 +255,11 @@ static bool read_header(loader *L)
             }
         }
         if (fi == -1) {
+            const char *lt;
             size_t llen;
-            const char *lt = csv_row_line(&L->r, 1, &llen);
-            unsigned col = (unsigned)utf8_count(lt, SEGC_MIN(f->byte_col, llen)) + 1;
-            diag_place(L->d, SEGC_SEV_WARNING, L->path, 1, col,
-                       col + (unsigned)(f->len ? f->len - 1 : 0), lt, llen,
+            unsigned col, last;
+            field_cols(L, f, &lt, &llen, &col, &last);
+            diag_place(L->d, SEGC_SEV_WARNING, L->path, 1, col, last, lt, llen,
                        "column '%.*s' is not a field of schema '%s'; ignored",
                        (int)f->len, name, L->sch->name);
         } else if (fi >= 0) {
@@ -216,19 +271,20 @@ static bool read_header(loader *L)
             continue;
         const char *fname = L->sch->fields[i].name;
         /* a column that differs only in case or by a typo */
-        const char *near = NULL;
+        const csv_field *near = NULL;
         for (size_t c = 0; c < ncols && !near; c++) {
             const csv_field *f = csv_get(&L->r, c);
             if (schema_find(L->sch, csv_text(&L->r, f), f->len) < 0 &&
                 text_distance(fname, strlen(fname), csv_text(&L->r, f),
                               f->len, SEGC_MAX(1, strlen(fname) / 3)) <=
                     SEGC_MAX(1, strlen(fname) / 3))
-                near = csv_text(&L->r, f);
+                near = f;
         }
         if (near)
             file_diag(L, SEGC_SEV_ERROR, 1,
                       "no column for field '%s' of schema '%s'; is column "
-                      "'%s' meant?", fname, L->sch->name, near);
+                      "'%.*s' meant?", fname, L->sch->name, (int)near->len,
+                      csv_text(&L->r, near));
         else
             file_diag(L, SEGC_SEV_ERROR, 1,
                       "no column for field '%s' of schema '%s'", fname,
@@ -394,13 +450,14 @@ static bool is_blank(const csv_reader *r)
 static bool parse_row(loader *L)
 {
     if (L->r.bad) {
-        row_diag(L, NULL, L->r.bad_line, L->r.bad_col, 1, "%s", L->r.bad);
+        row_diag(L, row_sev(L), NULL, L->r.bad_line, L->r.bad_col, 1, "%s",
+                 L->r.bad);
         L->st.bad_cells++;
         return false;
     }
     size_t n = csv_nfields(&L->r);
     if (n != L->ncols) {
-        row_diag(L, NULL, L->r.row_line, 0, 1,
+        row_diag(L, row_sev(L), NULL, L->r.row_line, 0, 1,
                  "this row has %zu field%s; the header has %zu", n,
                  n == 1 ? "" : "s", L->ncols);
         L->st.bad_cells++;
@@ -424,7 +481,7 @@ static bool parse_row(loader *L)
         }
         if (v->null) {
             if (!sf->nullable) {
-                row_diag(L, f, 0, 0, f->quoted ? 2 : 1,
+                row_diag(L, row_sev(L), f, 0, 0, 0,
                          "missing value for '%s' (%s), which is not "
                          "nullable", sf->name, type_word(sf->ty));
                 L->st.bad_cells++;
@@ -434,9 +491,10 @@ static bool parse_row(loader *L)
         }
         char why[256];
         if (!parse_cell(sf, s, f->len, v, why, sizeof why)) {
-            row_diag(L, f, 0, 0, f->len + (f->quoted ? 2 : 0),
-                     "bad %s for '%s': %s; found '%.*s'", type_word(sf->ty),
-                     sf->name, why, (int)SEGC_MIN(f->len, 60), s);
+            char fb[400];
+            row_diag(L, row_sev(L), f, 0, 0, 0,
+                     "bad %s for '%s': %s; found '%s'", type_word(sf->ty),
+                     sf->name, why, found(fb, sizeof fb, s, f->len));
             L->st.bad_cells++;
             ok = false;
         }
@@ -457,10 +515,11 @@ static bool parse_row(loader *L)
             first = L->skey_line[id];
     }
     if (first) {
-        row_diag(L, kcol, 0, 0, kcol->len + (kcol->quoted ? 2 : 0),
-                 "duplicate key '%.*s' (first on line %u); this row is not "
-                 "loaded", (int)SEGC_MIN(kv->len ? kv->len : kcol->len, 60),
-                 csv_text(&L->r, kcol), first);
+        char fb[400];
+        row_diag(L, row_sev(L), kcol, 0, 0, 0,
+                 "duplicate key '%s' (first on line %u); this row is not "
+                 "loaded", found(fb, sizeof fb, csv_text(&L->r, kcol),
+                                 kcol->len), first);
         L->st.bad_cells++;
         return false;
     }

@@ -116,8 +116,10 @@ void arena_free(arena *a)
 void *arena_alloc(arena *a, size_t n)
 {
     size_t need = (n + 15) & ~(size_t)15;
-    if (need < n)
+    if (need < n || need > SIZE_MAX - sizeof(arena_chunk)) {
+        a->m->failed = true;
         return NULL;
+    }
     if (!a->head || a->cap - a->used < need) {
         size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
         arena_chunk *c = mem_alloc(a->m, sizeof(arena_chunk) + size);

@@ -29,6 +29,7 @@ typedef struct parse_state {
     uint32_t offset;      /* byte offset of the next token */
     unsigned line;        /* current line, 1-based */
     bool line_has_token;  /* a token was seen on the current line */
+    bool in_schema;       /* between 'schema' and its closing '}' */
     /* the block of own-line comments being collected for a description */
     uint32_t block_start, block_end;
     unsigned block_last_line;

@@ -11,6 +11,8 @@
  *   --- as-of                the evaluation instant (default 2024-04-01)
  *   --- options              skip-bad-rows, max-errors=N
  *   --- expect               one line per segment: "Name: key key ..."
+ *                            (evaluated by the interpreter and the JIT, which
+ *                            must agree bit for bit)
  *   --- expect-diagnostics   the first line of every diagnostic, in order
  *   --- expect-render        the full rendering of every diagnostic
  *   --- expect-stats         rows=N loaded=N rejected=N blank=N
@@ -220,7 +222,7 @@ static int run_case(const char *path, const char *workdir)
                           &sch) != SEGC_OK)
         goto diags;
     if (segc_compile(ctx, sch, "rules.seg", s_rules->text, s_rules->len,
-                     &prog) != SEGC_OK)
+                     NULL, &prog) != SEGC_OK)
         goto diags;
     if (s_data || s_dfile) {
         if (s_data) {
@@ -270,8 +272,27 @@ static int run_case(const char *path, const char *workdir)
             }
             free(t);
         }
-        if (segc_eval(ctx, prog, data, as_of, NULL, &res) != SEGC_OK)
+        /* both engines, which must agree bit for bit */
+        segc_eval_opts interp = {SEGC_ENGINE_INTERP}, jit = {SEGC_ENGINE_JIT};
+        if (segc_eval(ctx, prog, data, as_of, &interp, &res) != SEGC_OK)
             goto diags;
+        segc_result *jres = NULL;
+        if (segc_eval(ctx, prog, data, as_of, &jit, &jres) != SEGC_OK)
+            goto diags;
+        for (size_t i = 0; i < segc_program_segment_count(prog); i++) {
+            const uint64_t *a = segc_result_bitmap(res, i),
+                           *b = segc_result_bitmap(jres, i);
+            size_t n = segc_result_records(res);
+            for (size_t r = 0; r < n; r++)
+                if ((a[r / 64] >> (r % 64) & 1) != (b[r / 64] >> (r % 64) & 1)) {
+                    printf("  the JIT disagrees with the interpreter on "
+                           "segment %s, record %zu\n",
+                           segc_program_segment_name(prog, i), r + 1);
+                    ok = 0;
+                    break;
+                }
+        }
+        segc_result_free(ctx, jres);
     }
 diags:
     collect(ctx, heads, full);

@@ -151,7 +151,7 @@ static int cmd_check(int argc, char **argv)
     int code = EXIT_OK;
     for (int k = 0; k < nfiles; k++) {
         segc_program *p;
-        st = segc_compile_file(ctx, sch, files[k], &p);
+        st = segc_compile_file(ctx, sch, files[k], NULL, &p);
         size_t errors = segc_diag_errors(ctx);
         flush_diags(ctx);
         if (st == SEGC_OK) {
@@ -195,6 +195,15 @@ static const char run_help[] =
     "  --skip-bad-rows       load the good rows of a file with bad ones, and\n"
     "                        report how many were skipped\n"
     "  --max-errors N        list at most N bad values (default 10)\n"
+    "  --engine auto|jit|interp\n"
+    "                        the evaluator: native code generated with LLVM\n"
+    "                        (jit), the reference interpreter (interp), or\n"
+    "                        the JIT unless the data is too small to repay\n"
+    "                        compiling (auto, the default)\n"
+    "  --timing              report the engine, compile time and scan time\n"
+    "                        (stderr; with --format json, under \"timing\")\n"
+    "  --emit-llvm           print the optimised LLVM IR of the rules and\n"
+    "                        exit (no --data needed)\n"
     "\n"
     "Exit status: 0 success, 1 errors in the rules or the data, 2 usage or\n"
     "I/O errors.\n";
@@ -268,7 +277,8 @@ static void print_table(const segc_program *p, const segc_result *res,
 }
 
 static void print_json(const segc_program *p, const segc_result *res,
-                       const char *as_of, const segc_load_stats *ls)
+                       const char *as_of, const segc_load_stats *ls,
+                       const segc_timing *tm)
 {
     size_t n = segc_program_segment_count(p), records = segc_result_records(res);
     printf("{\"as_of\": ");
@@ -282,8 +292,14 @@ static void print_json(const segc_program *p, const segc_result *res,
                records ? (double)c / (double)records : 0.0);
     }
     printf("], \"load\": {\"rows\": %zu, \"loaded\": %zu, \"rejected\": %zu, "
-           "\"blank_lines\": %zu}}\n",
+           "\"blank_lines\": %zu}",
            ls->rows, ls->loaded, ls->rejected, ls->blank_lines);
+    if (tm)
+        printf(", \"timing\": {\"engine\": \"%s\", \"compile_ms\": %.3f, "
+               "\"scan_ms\": %.3f}",
+               tm->engine == SEGC_ENGINE_JIT ? "jit" : "interp",
+               (double)tm->compile_ns / 1e6, (double)tm->scan_ns / 1e6);
+    printf("}\n");
 }
 
 static int cmd_run(int argc, char **argv)
@@ -292,7 +308,8 @@ static int cmd_run(int argc, char **argv)
     const char *schema_path = NULL, *data_path = NULL, *as_of_text = NULL;
     const char *format = "table", *export_dir = NULL, *rules = NULL;
     segc_load_opts lopts = {0, 0};
-    int err = 0;
+    segc_eval_opts eopts = {SEGC_ENGINE_AUTO};
+    int err = 0, timing = 0, emit_llvm = 0;
     for (o.i = 0; o.i < argc; o.i++) {
         const char *v;
         if (is_flag(&o, "--help") || is_flag(&o, "-h")) {
@@ -317,8 +334,24 @@ static int cmd_run(int argc, char **argv)
                 return EXIT_USAGE;
             }
             lopts.max_errors = (size_t)n;
+        } else if ((v = opt_value(&o, "--engine", &err))) {
+            if (strcmp(v, "auto") == 0)
+                eopts.engine = SEGC_ENGINE_AUTO;
+            else if (strcmp(v, "jit") == 0)
+                eopts.engine = SEGC_ENGINE_JIT;
+            else if (strcmp(v, "interp") == 0)
+                eopts.engine = SEGC_ENGINE_INTERP;
+            else {
+                usage_error("run", "--engine is auto, jit or interp, not '%s'",
+                            v);
+                return EXIT_USAGE;
+            }
         } else if (is_flag(&o, "--skip-bad-rows")) {
             lopts.skip_bad_rows = 1;
+        } else if (is_flag(&o, "--timing")) {
+            timing = 1;
+        } else if (is_flag(&o, "--emit-llvm")) {
+            emit_llvm = 1;
         } else if (err) {
             return EXIT_USAGE;
         } else if (argv[o.i][0] == '-' && argv[o.i][1]) {
@@ -336,7 +369,7 @@ static int cmd_run(int argc, char **argv)
         usage_error("run", "%s", "no rule file given");
         return EXIT_USAGE;
     }
-    if (!data_path) {
+    if (!data_path && !emit_llvm) {
         usage_error("run", "%s", "no data given (--data FILE.csv)");
         return EXIT_USAGE;
     }
@@ -368,22 +401,34 @@ static int cmd_run(int argc, char **argv)
     int code = EXIT_OK;
     segc_status st = load_schema(ctx, schema_path, &sch);
     if (st == SEGC_OK)
-        st = segc_compile_file(ctx, sch, rules, &p);
+        st = segc_compile_file(ctx, sch, rules, NULL, &p);
+    if (st == SEGC_OK && emit_llvm) {
+        st = segc_program_emit_llvm(ctx, p, stdout);
+        flush_diags(ctx);
+        code = status_exit(st);
+        goto out;
+    }
     if (st == SEGC_OK)
         st = segc_data_load_csv(ctx, segc_program_schema(p), data_path,
                                 &lopts, &data, &ls);
     flush_diags(ctx); /* warnings too, such as ignored columns */
     if (st == SEGC_OK)
-        st = segc_eval(ctx, p, data, as_of, NULL, &res);
+        st = segc_eval(ctx, p, data, as_of, &eopts, &res);
     if (st != SEGC_OK) {
         flush_diags(ctx);
         code = status_exit(st);
         goto out;
     }
+    segc_timing tm;
+    segc_result_timing(res, &tm);
     if (strcmp(format, "json") == 0)
-        print_json(p, res, as_of_buf, &ls);
+        print_json(p, res, as_of_buf, &ls, timing ? &tm : NULL);
     else
         print_table(p, res, as_of_buf);
+    if (timing && strcmp(format, "json") != 0)
+        fprintf(stderr, "engine %s, compile %.3f ms, scan %.3f ms\n",
+                tm.engine == SEGC_ENGINE_JIT ? "jit" : "interp",
+                (double)tm.compile_ns / 1e6, (double)tm.scan_ns / 1e6);
     if (export_dir)
         code = export_members(ctx, p, res, data, export_dir);
     if (fflush(stdout) != 0)

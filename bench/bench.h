@@ -1,0 +1,24 @@
+/* bench.h - shared parts of the benchmark program (bench/). The benchmark
+ * links libsegc.a and, besides the public API, uses the internal headers to
+ * build packed records directly (parsing gigabytes of CSV would measure the
+ * CSV reader, not the engines). */
+#ifndef SEGC_BENCH_H
+#define SEGC_BENCH_H
+
+#include "data.h"
+#include "segc.h"
+
+/* Fills d (for examples/customer.schema) with n synthetic customers from a
+ * fixed seed: skewed revenue, nulls, a few dozen countries, tags. today is
+ * the day the data is made for (days since 1970-01-01). */
+bool bench_generate(dataset *d, size_t n, uint64_t seed, int64_t today);
+
+/* Writes the dataset as CSV, for engines outside segc (DuckDB). */
+bool bench_write_csv(const dataset *d, const char *path);
+
+/* The hand-written C baseline for W10: what a good C programmer would write
+ * for the ten predicates over the same packed rows. out[s] are bitmaps of
+ * (n + 63) / 64 words. */
+void baseline_w10(const dataset *d, int64_t as_of, uint64_t *const out[10]);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * jit_emit.h - inside the JIT stage: typed IR -> LLVM IR (jit_emit_).
+ * Only jit.c includes this; the rest of segc sees jit.h, free of LLVM.
+ */
+#ifndef SEGC_JIT_EMIT_H
+#define SEGC_JIT_EMIT_H
+
+#include <llvm-c/Core.h>
+
+#include "jit.h"
+
+/* The scan function that jit_emit_module defines:
+ *
+ *   void scan(const uint8_t *recs, uint64_t nblocks, const eval_bound *bound,
+ *             const dataset *data, uint64_t *out, uint64_t stride,
+ *             uint64_t first_block);
+ *
+ * For each block b of 64 records starting at recs + b * 64 * record_size,
+ * it stores segment s's word at out[s * stride + first_block + b]. */
+typedef void (*jit_scan_fn)(const uint8_t *recs, uint64_t nblocks,
+                            const eval_bound *bound, const dataset *data,
+                            uint64_t *out, uint64_t stride,
+                            uint64_t first_block);
+
+#define JIT_BLOCK 64
+
+/* Builds the module for p in context ctx, with the scan function called
+ * fn_name. Returns NULL (with a diagnostic) if something cannot be
+ * compiled; the caller owns the module. */
+LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
+                              const char *fn_name, diag_list *d);
+
+#endif

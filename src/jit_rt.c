@@ -1,0 +1,55 @@
+/* jit_rt.c - helpers that JIT-compiled code calls for the rare operations
+ * that have no vector form (jit_ runtime). They compute exactly what the
+ * interpreter computes, with the same functions. */
+#include "jit.h"
+#include "value.h"
+
+int64_t segc_rt_shift_date(int64_t days, int64_t months, int64_t ndays)
+{
+    return cal_shift_date(days, months, ndays);
+}
+
+int64_t segc_rt_shift_ts(int64_t ts, int64_t months, int64_t secs)
+{
+    return cal_shift_ts(ts, months, secs);
+}
+
+uint8_t segc_rt_in_i64(const int64_t *list, uint64_t n, int64_t x)
+{
+    uint64_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) / 2;
+        if (list[mid] == x)
+            return 1;
+        if (list[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+uint8_t segc_rt_in_f64(const double *list, uint64_t n, double x)
+{
+    uint64_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) / 2;
+        if (list[mid] == x)
+            return 1;
+        if (list[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+uint8_t segc_rt_str_eq(const dataset *d, uint64_t fa, uint64_t ida,
+                       uint64_t fb, uint64_t idb)
+{
+    const dict *a = &d->dicts[fa], *b = &d->dicts[fb];
+    if (ida >= a->n || idb >= b->n)
+        return 0;
+    return a->len[ida] == b->len[idb] &&
+           memcmp(a->s[ida], b->s[idb], a->len[ida]) == 0;
+}
