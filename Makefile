@@ -41,6 +41,7 @@ CLI_OBJ = $(CLI_SRC:src/cli/%.c=$(O)/obj/cli/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 CASES_BIN = $(O)/tests/run_cases
+DIFF_BIN = $(O)/tests/difftest
 
 all: $(O)/segc $(O)/libsegc.a $(O)/libsegc.so
 
@@ -91,11 +92,12 @@ $(O)/tests/%: $(O)/obj/tests/%.o $(O)/libsegc.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(O)/libsegc.a -lcmocka $(LIBS)
 
-$(O)/obj/tests/run_cases.o: tests/run_cases.c | $(O)/gen/parser.h
+# the test programs beside the unit tests: the case runner and difftest
+$(O)/obj/tests/%.o: tests/%.c | $(O)/gen/parser.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(CASES_BIN): $(O)/obj/tests/run_cases.o $(O)/libsegc.a
+$(CASES_BIN) $(DIFF_BIN): $(O)/tests/%: $(O)/obj/tests/%.o $(O)/libsegc.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(O)/libsegc.a $(LIBS)
 
@@ -114,15 +116,24 @@ $(O)/bench/bench: $(BENCH_OBJ) $(O)/libsegc.a
 bench: $(O)/bench/bench
 	$(O)/bench/bench $(BENCH_ARGS)
 
+# W10 in DuckDB (npm's @duckdb/node-api) over the same records, in the same
+# run: BENCH_RECORDS (default 10 million) as CSV, segc's W10, then DuckDB's.
+BENCH_RECORDS ?= 10000000
+bench-duckdb: $(O)/bench/bench
+	cd bench/duckdb && npm ci --no-audit --no-fund
+	$(O)/bench/bench --records $(BENCH_RECORDS) --csv $(O)/bench/customers.csv
+	$(O)/bench/bench --records $(BENCH_RECORDS) --only W10 --json $(O)/bench/w10.json
+	node bench/duckdb/w10.mjs $(O)/bench/customers.csv $(O)/bench/w10.json bench/duckdb/results.json
+
 # The test run of one build folder: unit tests, data-driven cases, the CLI,
 # and the cross-check of the bundled example against SQLite.
-test-run: all $(UNIT_BIN) $(CASES_BIN)
+test-run: all $(UNIT_BIN) $(CASES_BIN) $(DIFF_BIN)
 	@sh tests/run_all.sh $(O)
 
 check:
 	@$(MAKE) --no-print-directory test-run
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer =="
-	@$(MAKE) --no-print-directory O=build/asan OPT=-O1 \
+	@DIFF_PROGRAMS=300 $(MAKE) --no-print-directory O=build/asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    test-run
 
@@ -133,7 +144,7 @@ demo: all
 clean:
 	rm -rf build
 
-.PHONY: all check test-run demo clean bench
+.PHONY: all check test-run demo clean bench bench-duckdb
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -138,6 +138,7 @@ static char *variations(int nsegs, uint64_t seed)
 typedef struct row {
     const char *name;
     size_t nsegs;
+    size_t counts[16]; /* of the first 16 segments, for cross-checks */
     double compile_ms;
     double jit_s, interp_s, base_s;
     size_t interp_records;
@@ -301,6 +302,8 @@ int main(int argc, char **argv)
             if (s < r->jit_s)
                 r->jit_s = s;
         }
+        for (size_t s = 0; s < r->nsegs && s < 16; s++)
+            r->counts[s] = segc_result_count(jres, s);
         /* the interpreter, on a prefix when the whole would take minutes */
         size_t work = nrec * r->nsegs;
         r->interp_records = work > 20000000 ? 20000000 / r->nsegs : nrec;
@@ -365,11 +368,16 @@ int main(int argc, char **argv)
                         "\"gb_per_s\": %.3f, \"pct_bandwidth\": %.1f, "
                         "\"interp_mrec_per_s\": %.3f, \"interp_records\": %zu, "
                         "\"speedup_vs_interp\": %.2f, \"c_baseline_ms\": %.3f, "
-                        "\"identical\": %s}",
+                        "\"identical\": %s, \"counts\": [",
                     i ? ", " : "", r->name, r->nsegs, r->compile_ms,
                     r->jit_s * 1e3, mrs, gbs, 100 * gbs / bw, imrs,
                     r->interp_records, mrs / imrs, r->base_s * 1e3,
                     r->same ? "true" : "false");
+        if (jf) {
+            for (size_t s = 0; s < r->nsegs && s < 16; s++)
+                fprintf(jf, "%s%zu", s ? ", " : "", r->counts[s]);
+            fprintf(jf, "]}");
+        }
     }
     if (jf) {
         fprintf(jf, "]}\n");

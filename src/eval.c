@@ -156,14 +156,17 @@ void eval_unbind(mem *m, const ir_program *p, eval_bound *b)
     mem_free(m, b, (p->nnodes + 1) * sizeof *b);
 }
 
-/* The interpreter spends about INTERP_NS_PER_NODE per IR node and record;
- * the JIT spends about JIT_BASE_NS plus JIT_NS_PER_NODE per node to compile,
- * and its scan is far cheaper than the interpreter's. Both are measured by
- * `make bench` (see docs/performance.md); the JIT is chosen when the
- * interpreter would take longer than compiling. */
-#define INTERP_NS_PER_NODE 3.5
+/* The costs behind SEGC_ENGINE_AUTO, measured with make bench on the
+ * development machine (docs/performance.md): the interpreter spends about
+ * INTERP_NS_PER_NODE per IR node and record (W10: 85 nodes, about 200 ns a
+ * record); compiling costs about JIT_BASE_NS plus JIT_NS_PER_NODE per node
+ * (W10: 28 ms, W1000 with 12160 nodes: 730 ms, so the estimate is on the
+ * safe side); the JIT's scan is 20 to 30 times cheaper than the
+ * interpreter's and is left out. The JIT is chosen when the interpreter
+ * would take longer than compiling: for W10 from about 90,000 records. */
+#define INTERP_NS_PER_NODE 3.0
 #define JIT_BASE_NS 15e6
-#define JIT_NS_PER_NODE 0.2e6
+#define JIT_NS_PER_NODE 0.1e6
 
 bool eval_worth_jit(const ir_program *p, size_t n)
 {

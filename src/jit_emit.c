@@ -182,6 +182,38 @@ static LLVMValueRef l_helper(emitter *e, const char *name, LLVMTypeRef ret,
     return fn;
 }
 
+/* A counted loop: l_loop_begin branches into a new block with the counter
+ * phi (from 0); l_loop_end adds the back edge, leaving the loop after count
+ * iterations, and continues in a block after it. */
+typedef struct l_loop {
+    LLVMBasicBlockRef pre, body, done;
+    LLVMValueRef i;
+} l_loop;
+
+static l_loop l_loop_begin(emitter *e, const char *name)
+{
+    l_loop lp;
+    lp.pre = LLVMGetInsertBlock(e->B);
+    lp.body = LLVMAppendBasicBlockInContext(e->C, e->fn, name);
+    lp.done = LLVMAppendBasicBlockInContext(e->C, e->fn, "");
+    LLVMBuildBr(e->B, lp.body);
+    LLVMPositionBuilderAtEnd(e->B, lp.body);
+    lp.i = LLVMBuildPhi(e->B, e->t_i64, name);
+    return lp;
+}
+
+static void l_loop_end(emitter *e, l_loop *lp, int64_t count)
+{
+    LLVMValueRef v_next = LLVMBuildAdd(e->B, lp->i, l_i64(e, 1), "");
+    LLVMValueRef v_more = LLVMBuildICmp(e->B, LLVMIntULT, v_next, l_i64(e, count), "");
+    LLVMBasicBlockRef last = LLVMGetInsertBlock(e->B);
+    LLVMBuildCondBr(e->B, v_more, lp->body, lp->done);
+    LLVMValueRef in_v[2] = {l_i64(e, 0), v_next};
+    LLVMBasicBlockRef in_b[2] = {lp->pre, last};
+    LLVMAddIncoming(lp->i, in_v, in_b, 2);
+    LLVMPositionBuilderAtEnd(e->B, lp->done);
+}
+
 /* an alloca in the entry block, so loops never grow the stack */
 static LLVMValueRef l_entry_alloca(emitter *e, LLVMTypeRef ty)
 {
@@ -266,8 +298,10 @@ static bool same(const ir_node *a, const ir_node *b)
         return false;
     if (a->op == IR_CONST && !a->is_null && !same_value(a, a->v, b->v))
         return false;
-    if (a->op == IR_CONTAINS && !same_value(a, a->v, b->v))
-        return false;
+    if (a->op == IR_CONTAINS &&
+        (a->v.str.len != b->v.str.len ||
+         memcmp(a->v.str.s, b->v.str.s, a->v.str.len) != 0))
+        return false; /* the element is a string; the node's type is bool */
     for (uint32_t i = 0; i < a->nlist; i++)
         if (!same_value(a->kids[0], a->list[i], b->list[i]))
             return false;
@@ -492,12 +526,8 @@ static LLVMValueRef emit_lane_loop(emitter *e, lane_call *lc)
     LLVMValueRef fn = l_helper(e, lc->name, lc->ret, params,
                                (unsigned)lc->nargs, &fnty);
 
-    LLVMBasicBlockRef pre = LLVMGetInsertBlock(e->B);
-    LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(e->C, e->fn, "lane");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(e->C, e->fn, "lanes_done");
-    LLVMBuildBr(e->B, loop);
-    LLVMPositionBuilderAtEnd(e->B, loop);
-    LLVMValueRef v_i = LLVMBuildPhi(e->B, e->t_i64, "i");
+    l_loop lp = l_loop_begin(e, "lane");
+    LLVMValueRef v_i = lp.i;
     LLVMValueRef args[8];
     for (int a = 0; a < lc->nargs; a++) {
         int o = lc->order[a];
@@ -512,13 +542,7 @@ static LLVMValueRef emit_lane_loop(emitter *e, lane_call *lc)
     LLVMValueRef v_r = LLVMBuildCall2(e->B, fnty, fn, args, (unsigned)lc->nargs, "");
     LLVMValueRef po = LLVMBuildGEP2(e->B, lc->ret, out, &v_i, 1, "");
     LLVMBuildStore(e->B, v_r, po);
-    LLVMValueRef v_next = LLVMBuildAdd(e->B, v_i, l_i64(e, 1), "");
-    LLVMValueRef v_more = LLVMBuildICmp(e->B, LLVMIntULT, v_next, l_i64(e, NL), "");
-    LLVMBuildCondBr(e->B, v_more, loop, done);
-    LLVMValueRef in_v[2] = {l_i64(e, 0), v_next};
-    LLVMBasicBlockRef in_b[2] = {pre, loop};
-    LLVMAddIncoming(v_i, in_v, in_b, 2);
-    LLVMPositionBuilderAtEnd(e->B, done);
+    l_loop_end(e, &lp, NL);
     LLVMValueRef v = LLVMBuildLoad2(e->B, out_ty, out, "");
     LLVMSetAlignment(v, 64);
     return v;
@@ -1027,6 +1051,172 @@ static void emit_gather(emitter *e, LLVMValueRef base, uint32_t f,
     }
 }
 
+/* ---- columns by transposition ------------------------------------------------------
+ * When the record size is a multiple of 8, the 64 records of a block are
+ * read as whole 64-byte chunks (8 qword slots each) and turned into columns
+ * with an 8x8 qword transpose per group of 8 records: 24 two-source shuffles
+ * yield every slot of the chunk for the 8 records. Contiguous loads suit the
+ * hardware prefetcher, and the shuffles cost far less than gathers, which
+ * x86 implements as one load per lane. Fields narrower than a slot, bools and
+ * null bits are shifted out of their slot. A chunk that would run past the
+ * end of a record is read with a masked load, so no byte beyond a record is
+ * ever read. */
+
+static LLVMValueRef l_shuffle(emitter *e, LLVMValueRef a, LLVMValueRef b,
+                              const int *mask)
+{
+    LLVMValueRef m[8];
+    for (int i = 0; i < 8; i++)
+        m[i] = LLVMConstInt(e->t_i32, (unsigned)mask[i], false);
+    return LLVMBuildShuffleVector(e->B, a, b, LLVMConstVector(m, 8), "");
+}
+
+/* Transposes rows R[8] (R[j][q]: record j, slot q) into T (T[q][j]). */
+static void transpose8(emitter *e, LLVMValueRef R[8], LLVMValueRef T[8])
+{
+    static const int ev[8] = {0, 8, 2, 10, 4, 12, 6, 14},
+                     od[8] = {1, 9, 3, 11, 5, 13, 7, 15},
+                     lo2[8] = {0, 1, 8, 9, 4, 5, 12, 13},
+                     hi2[8] = {2, 3, 10, 11, 6, 7, 14, 15},
+                     lo4[8] = {0, 1, 2, 3, 8, 9, 10, 11},
+                     hi4[8] = {4, 5, 6, 7, 12, 13, 14, 15};
+    LLVMValueRef E[8], F[8];
+    for (int i = 0; i < 4; i++) { /* pairs of rows: even and odd slots */
+        E[2 * i] = l_shuffle(e, R[2 * i], R[2 * i + 1], ev);
+        E[2 * i + 1] = l_shuffle(e, R[2 * i], R[2 * i + 1], od);
+    }
+    for (int h = 0; h < 2; h++) /* rows 0-3 and 4-7 */
+        for (int o = 0; o < 2; o++) { /* even and odd slots */
+            LLVMValueRef a = E[4 * h + o], b = E[4 * h + 2 + o];
+            F[4 * h + o] = l_shuffle(e, a, b, lo2);     /* slots o, o+4 */
+            F[4 * h + 2 + o] = l_shuffle(e, a, b, hi2); /* slots o+2, o+6 */
+        }
+    /* F[0]: slots 0|4, F[1]: 1|5, F[2]: 2|6, F[3]: 3|7 (rows 0-3);
+     * F[4..7] the same for rows 4-7 */
+    for (int k = 0; k < 4; k++) {
+        T[k] = l_shuffle(e, F[k], F[4 + k], lo4);
+        T[k + 4] = l_shuffle(e, F[k], F[4 + k], hi4);
+    }
+}
+
+static LLVMValueRef l_splat8(emitter *e, int64_t v)
+{
+    LLVMValueRef k = l_i64(e, v), ks[8];
+    for (int i = 0; i < 8; i++)
+        ks[i] = k;
+    return LLVMConstVector(ks, 8);
+}
+
+/* Stores, as byte g of the i64 mask in slot k (bits 8g..8g+7: lanes of
+ * group g), which lanes of the <8 x i64> v are nonzero. */
+static void store_mask_byte(emitter *e, int k, LLVMValueRef v_g, LLVMValueRef v)
+{
+    LLVMValueRef nz = LLVMBuildICmp(e->B, LLVMIntNE, v,
+                                    LLVMConstNull(LLVMTypeOf(v)), "");
+    LLVMValueRef b8 = LLVMBuildBitCast(e->B, nz, e->t_i8, "");
+    LLVMValueRef off = LLVMBuildAdd(e->B, v_g, l_i64(e, (int64_t)k * 8), "");
+    LLVMValueRef p = LLVMBuildGEP2(e->B, e->t_i8, e->v_masks, &off, 1, "");
+    LLVMBuildStore(e->B, b8, p);
+}
+
+/* Fills the columns and masks of the used fields for the block at base: a
+ * loop over the 8 groups of 8 records (kept a loop, which keeps the IR and
+ * the compile time small), each group transposing the chunks it needs and
+ * storing its 8 lanes of each column, and its byte of each mask. */
+static void emit_transpose_block(emitter *e, LLVMValueRef base, const bool *used)
+{
+    const schema *sch = e->sch;
+    uint32_t rs = sch->record_size, nslots = rs / 8;
+    LLVMTypeRef v8 = LLVMVectorType(e->t_i64, 8);
+    bool need[256] = {false};
+    for (size_t f = 0; f < sch->nfields; f++) {
+        if (!used[f])
+            continue;
+        need[sch->fields[f].offset / 8] = true;
+        if (sch->fields[f].nullable)
+            need[(sch->null_offset + (uint32_t)sch->fields[f].null_bit / 8) / 8] = true;
+    }
+
+    l_loop lp = l_loop_begin(e, "group");
+    LLVMValueRef v_g = lp.i;
+    LLVMValueRef v_goff = LLVMBuildMul(e->B, v_g, l_i64(e, 8 * (int64_t)rs), "");
+    LLVMValueRef v_gbase = LLVMBuildGEP2(e->B, e->t_i8, base, &v_goff, 1, "");
+    LLVMValueRef v_col8 = LLVMBuildMul(e->B, v_g, l_i64(e, 64), ""); /* bytes */
+
+    for (uint32_t c = 0; c * 8 < nslots; c++) {
+        bool any = false;
+        for (uint32_t q = 0; q < 8 && c * 8 + q < nslots; q++)
+            any |= need[c * 8 + q];
+        if (!any)
+            continue;
+        uint32_t inside = nslots - c * 8 < 8 ? nslots - c * 8 : 8;
+        LLVMValueRef lmask = NULL;
+        if (inside < 8) {
+            LLVMValueRef bits[8];
+            for (uint32_t q = 0; q < 8; q++)
+                bits[q] = LLVMConstInt(e->t_i1, q < inside, false);
+            lmask = LLVMConstVector(bits, 8);
+        }
+        LLVMValueRef R[8], T[8];
+        for (int j = 0; j < 8; j++) {
+            LLVMValueRef off = l_i64(e, (int64_t)j * rs + c * 64);
+            LLVMValueRef ptr = LLVMBuildGEP2(e->B, e->t_i8, v_gbase, &off, 1, "");
+            if (!lmask) {
+                R[j] = LLVMBuildLoad2(e->B, v8, ptr, "");
+                LLVMSetAlignment(R[j], 8);
+            } else {
+                LLVMTypeRef types[2] = {v8, e->t_ptr}, fnty;
+                LLVMValueRef fn = l_intrinsic(e, "llvm.masked.load", types, 2, &fnty);
+                LLVMValueRef args[4] = {ptr, LLVMConstInt(e->t_i32, 8, false),
+                                        lmask, LLVMConstNull(v8)};
+                R[j] = LLVMBuildCall2(e->B, fnty, fn, args, 4, "");
+            }
+        }
+        transpose8(e, R, T);
+        for (size_t f = 0; f < sch->nfields; f++) {
+            const schema_field *sf = &sch->fields[f];
+            if (!used[f])
+                continue;
+            if (sf->offset / 64 == c) {
+                LLVMValueRef t = T[(sf->offset / 8) % 8];
+                unsigned within = sf->offset % 8;
+                if (sf->ty->kind == TY_BOOL) {
+                    LLVMValueRef byte = LLVMBuildAnd(
+                        e->B, LLVMBuildLShr(e->B, t, l_splat8(e, 8 * within), ""),
+                        l_splat8(e, 0xff), "");
+                    store_mask_byte(e, e->mask_slot[f], v_g, byte);
+                } else {
+                    LLVMValueRef v = t;
+                    if (sf->size == 4) {
+                        /* the 32-bit half, sign-extended for dates */
+                        if (within == 0)
+                            v = LLVMBuildShl(e->B, v, l_splat8(e, 32), "");
+                        v = sf->ty->kind == TY_DATE
+                                ? LLVMBuildAShr(e->B, v, l_splat8(e, 32), "")
+                                : LLVMBuildLShr(e->B, v, l_splat8(e, 32), "");
+                    }
+                    LLVMValueRef off = LLVMBuildAdd(
+                        e->B, v_col8, l_i64(e, (int64_t)e->vec_slot[f] * NL * 8), "");
+                    LLVMValueRef p = LLVMBuildGEP2(e->B, e->t_i8, e->v_cols, &off, 1, "");
+                    LLVMValueRef st = LLVMBuildStore(e->B, v, p);
+                    LLVMSetAlignment(st, 64);
+                }
+            }
+            if (sf->nullable) {
+                uint32_t byte = sch->null_offset + (uint32_t)sf->null_bit / 8;
+                if (byte / 64 != c)
+                    continue;
+                LLVMValueRef t = T[(byte / 8) % 8];
+                int64_t bit = (int64_t)(byte % 8) * 8 + sf->null_bit % 8;
+                LLVMValueRef isset = LLVMBuildAnd(
+                    e->B, t, l_splat8(e, (int64_t)((uint64_t)1 << bit)), "");
+                store_mask_byte(e, e->null_slot[f], v_g, isset);
+            }
+        }
+    }
+    l_loop_end(e, &lp, NL / 8);
+}
+
 /* Prefetches every cache line of the next block. Gathers hop between
  * records, which the hardware prefetcher does not follow well; measured in
  * make bench, this took W1 from 37% to 60% of the read bandwidth. Reading a
@@ -1046,53 +1236,185 @@ static void emit_prefetch(emitter *e, LLVMValueRef base)
     }
 }
 
-/* void grp(ptr cols, ptr masks, ptr bound, ptr data, ptr outw, i64 stride) */
-static LLVMValueRef emit_group(emitter *e, int g, size_t first, size_t last)
+/* ---- leaves and segments ------------------------------------------------------------
+ * A leaf is a condition that is not and/or/not: a comparison, an 'in', an
+ * 'is null', a set lookup, a bool field or constant. Every distinct leaf of
+ * the program (by structure, across all segments) is computed once per
+ * block by a leaf function, into two words of the leaf-mask buffer: the
+ * lanes where it is true, and where it is false. Segment functions then only
+ * combine those words with scalar and/or/not. */
+
+typedef struct leaves {
+    const ir_node **v;   /* the distinct leaves */
+    size_t n, cap;
+    size_t *slot;        /* open-addressing table of leaf index + 1 */
+    size_t nslot;
+    int32_t *of_node;    /* per IR node id: its leaf index, or -1 */
+} leaves;
+
+static bool is_combination(const ir_node *n)
 {
-    LLVMTypeRef params[6] = {e->t_ptr, e->t_ptr, e->t_ptr, e->t_ptr, e->t_ptr,
-                             e->t_i64};
-    LLVMTypeRef fty = LLVMFunctionType(e->t_void, params, 6, false);
-    char name[32];
-    snprintf(name, sizeof name, "grp%d", g);
+    return n->op == IR_AND || n->op == IR_OR || n->op == IR_NOT;
+}
+
+static int32_t leaf_add(emitter *e, leaves *L, const ir_node *n)
+{
+    if (L->of_node[n->id] >= 0)
+        return L->of_node[n->id];
+    size_t mask = L->nslot - 1, i = (size_t)node_hash(e, n) & mask;
+    while (L->slot[i]) {
+        const ir_node *o = L->v[L->slot[i] - 1];
+        if (node_hash(e, o) == node_hash(e, n) && same(o, n))
+            return L->of_node[n->id] = (int32_t)(L->slot[i] - 1);
+        i = (i + 1) & mask;
+    }
+    L->v[L->n] = n;
+    L->slot[i] = ++L->n;
+    return L->of_node[n->id] = (int32_t)(L->n - 1);
+}
+
+static void leaf_collect(emitter *e, leaves *L, const ir_node *n)
+{
+    if (is_combination(n)) {
+        for (uint32_t i = 0; i < n->nkids; i++)
+            leaf_collect(e, L, n->kids[i]);
+        return;
+    }
+    leaf_add(e, L, n);
+}
+
+/* Starts an internal function void name(ptr, ...) with nptr pointer
+ * parameters and, if with_i64, one i64 last. */
+static LLVMValueRef begin_function(emitter *e, const char *name, int nptr,
+                                   bool with_i64)
+{
+    LLVMTypeRef params[8];
+    int n = 0;
+    for (; n < nptr; n++)
+        params[n] = e->t_ptr;
+    if (with_i64)
+        params[n++] = e->t_i64;
+    LLVMTypeRef fty = LLVMFunctionType(e->t_void, params, (unsigned)n, false);
     LLVMValueRef fn = LLVMAddFunction(e->M, name, fty);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     e->fn = fn;
     e->entry = LLVMAppendBasicBlockInContext(e->C, fn, "entry");
     LLVMPositionBuilderAtEnd(e->B, e->entry);
-    e->v_cols = LLVMGetParam(fn, 0);
-    e->v_masks = LLVMGetParam(fn, 1);
-    e->v_bound = LLVMGetParam(fn, 2);
-    e->v_data = LLVMGetParam(fn, 3);
-    LLVMValueRef v_outw = LLVMGetParam(fn, 4), v_stride = LLVMGetParam(fn, 5);
+    return fn;
+}
 
-    /* a fresh memo and field cache: values live in this function only */
-    size_t nodes = 0;
-    for (size_t s = first; s < last; s++)
-        nodes += tree_size(e->p->segs[s].root);
+static void reset_memo(emitter *e, size_t nodes)
+{
     size_t cap = 64;
     while (cap < nodes * 4)
         cap *= 2;
+    free(e->memo);
     e->memo = calloc(cap, sizeof *e->memo);
     e->memo_cap = cap;
     memset(e->field_v, 0, e->sch->nfields * sizeof *e->field_v);
     memset(e->field_n, 0, e->sch->nfields * sizeof *e->field_n);
-    if (!e->memo) {
+    if (!e->memo)
+        fail(e, NULL, "this program (out of memory)");
+}
+
+/* void leavesK(ptr cols, ptr masks, ptr bound, ptr data, ptr lm): computes
+ * leaves [first, last) into lm[2i] (true) and lm[2i+1] (false) */
+static LLVMValueRef emit_leaf_fn(emitter *e, const leaves *L, int k,
+                                 size_t first, size_t last)
+{
+    char name[32];
+    snprintf(name, sizeof name, "leaves%d", k);
+    LLVMValueRef fn = begin_function(e, name, 5, false);
+    e->v_cols = LLVMGetParam(fn, 0);
+    e->v_masks = LLVMGetParam(fn, 1);
+    e->v_bound = LLVMGetParam(fn, 2);
+    e->v_data = LLVMGetParam(fn, 3);
+    LLVMValueRef v_lm = LLVMGetParam(fn, 4);
+    size_t nodes = 0;
+    for (size_t i = first; i < last; i++)
+        nodes += tree_size(L->v[i]);
+    reset_memo(e, nodes);
+    for (size_t i = first; i < last && !e->failed; i++) {
+        jb r = emit_cond(e, L->v[i]);
+        LLVMBuildStore(e->B, r.t, slot_ptr(e, v_lm, e->t_i64, (int)(2 * i)));
+        LLVMBuildStore(e->B, r.f, slot_ptr(e, v_lm, e->t_i64, (int)(2 * i + 1)));
+    }
+    LLVMBuildRetVoid(e->B);
+    return fn;
+}
+
+/* combines the leaf masks of n with Kleene logic; words[] caches the loads */
+static jb combine(emitter *e, const leaves *L, const ir_node *n,
+                  LLVMValueRef v_lm, LLVMValueRef *words)
+{
+    jb r;
+    if (!is_combination(n)) {
+        int32_t i = L->of_node[n->id];
+        for (int w = 0; w < 2; w++)
+            if (!words[2 * i + w])
+                words[2 * i + w] = LLVMBuildLoad2(
+                    e->B, e->t_i64, slot_ptr(e, v_lm, e->t_i64, 2 * i + w), "");
+        r.t = words[2 * i];
+        r.f = words[2 * i + 1];
+        return r;
+    }
+    if (n->op == IR_NOT) {
+        jb k = combine(e, L, n->kids[0], v_lm, words);
+        r.t = k.f;
+        r.f = k.t;
+        return r;
+    }
+    bool and = n->op == IR_AND;
+    r.t = and ? l_mask_all(e) : l_mask_none(e);
+    r.f = and ? l_mask_none(e) : l_mask_all(e);
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        jb k = combine(e, L, n->kids[i], v_lm, words);
+        r.t = and ? l_and(e, r.t, k.t) : l_or(e, r.t, k.t);
+        r.f = and ? l_or(e, r.f, k.f) : l_and(e, r.f, k.f);
+    }
+    return r;
+}
+
+/* void segsK(ptr lm, ptr outw, i64 stride): stores the words of segments
+ * [first, last) at outw[s * stride] */
+static LLVMValueRef emit_segment_fn(emitter *e, const leaves *L, int k,
+                                    size_t first, size_t last)
+{
+    char name[32];
+    snprintf(name, sizeof name, "segs%d", k);
+    LLVMValueRef fn = begin_function(e, name, 2, true);
+    LLVMValueRef v_lm = LLVMGetParam(fn, 0), v_outw = LLVMGetParam(fn, 1),
+                 v_stride = LLVMGetParam(fn, 2);
+    LLVMValueRef *words = calloc(2 * L->n + 1, sizeof *words);
+    if (!words) {
         fail(e, NULL, "this program (out of memory)");
         return fn;
     }
-    for (size_t s = first; s < last && !e->failed; s++) {
-        jb r = emit_cond(e, e->p->segs[s].root);
+    for (size_t s = first; s < last; s++) {
+        jb r = combine(e, L, e->p->segs[s].root, v_lm, words);
         LLVMValueRef off = LLVMBuildMul(e->B, v_stride, l_i64(e, (int64_t)s), "");
         LLVMValueRef p = LLVMBuildGEP2(e->B, e->t_i64, v_outw, &off, 1, "");
         LLVMBuildStore(e->B, r.t, p);
     }
+    free(words);
     LLVMBuildRetVoid(e->B);
-    free(e->memo);
-    e->memo = NULL;
     return fn;
 }
 
-#define GROUP_NODES 400
+/* IR nodes per leaf function and per segment function: small enough that
+ * LLVM's work stays linear, large enough that calls cost nothing */
+#define LEAF_NODES 300
+#define SEGMENT_NODES 2000
+
+static size_t combination_size(const ir_node *n)
+{
+    if (!is_combination(n))
+        return 1;
+    size_t s = 1;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        s += combination_size(n->kids[i]);
+    return s;
+}
 
 LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
                               const char *fn_name, diag_list *d)
@@ -1120,6 +1442,9 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     e->v_f64 = LLVMVectorType(e->t_f64, NL);
 
     size_t nf = e->sch->nfields;
+    leaves L;
+    memset(&L, 0, sizeof L);
+    size_t max_leaves = p->nnodes + 1;
     e->hash = calloc(p->nnodes + 1, sizeof *e->hash);
     e->vec_slot = calloc(nf + 1, sizeof(int));
     e->mask_slot = calloc(nf + 1, sizeof(int));
@@ -1128,13 +1453,23 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     e->field_n = calloc(nf + 1, sizeof *e->field_n);
     bool *used = calloc(nf + 1, sizeof *used);
     LLVMValueRef *null_bytes = calloc(e->sch->null_bytes + 1, sizeof *null_bytes);
-    LLVMValueRef *groups = calloc(p->nsegs + 1, sizeof *groups);
-    int ngroups = 0;
+    L.v = calloc(max_leaves, sizeof *L.v);
+    L.nslot = 16;
+    while (L.nslot < max_leaves * 2)
+        L.nslot *= 2;
+    L.slot = calloc(L.nslot, sizeof *L.slot);
+    L.of_node = malloc((p->nnodes + 1) * sizeof *L.of_node);
+    LLVMValueRef *leaf_fns = calloc(max_leaves, sizeof *leaf_fns);
+    LLVMValueRef *seg_fns = calloc(p->nsegs + 1, sizeof *seg_fns);
+    int nleaf_fns = 0, nseg_fns = 0;
     if (!e->hash || !e->vec_slot || !e->mask_slot || !e->null_slot ||
-        !e->field_v || !e->field_n || !used || !null_bytes || !groups) {
+        !e->field_v || !e->field_n || !used || !null_bytes || !L.v ||
+        !L.slot || !L.of_node || !leaf_fns || !seg_fns) {
         fail(e, NULL, "this program (out of memory)");
         goto done;
     }
+    for (uint32_t i = 0; i <= p->nnodes; i++)
+        L.of_node[i] = -1;
 
     /* columns for the fields the program reads */
     for (size_t s = 0; s < p->nsegs; s++)
@@ -1151,19 +1486,43 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
             e->null_slot[f] = e->nmask++;
     }
 
-    /* group functions, about GROUP_NODES IR nodes each */
+    /* the distinct leaves, then their functions, then the segments' */
+    for (size_t s = 0; s < p->nsegs; s++)
+        leaf_collect(e, &L, p->segs[s].root);
+    for (size_t i = 0; i < L.n && !e->failed;) {
+        size_t first = i, nodes = 0;
+        do
+            nodes += tree_size(L.v[i++]);
+        while (i < L.n && nodes + tree_size(L.v[i]) <= LEAF_NODES);
+        leaf_fns[nleaf_fns] = emit_leaf_fn(e, &L, nleaf_fns, first, i);
+        nleaf_fns++;
+    }
     for (size_t s = 0; s < p->nsegs && !e->failed;) {
         size_t first = s, nodes = 0;
         do
-            nodes += tree_size(p->segs[s++].root);
-        while (s < p->nsegs && nodes + tree_size(p->segs[s].root) <= GROUP_NODES);
-        groups[ngroups] = emit_group(e, ngroups, first, s);
-        ngroups++;
+            nodes += combination_size(p->segs[s++].root);
+        while (s < p->nsegs &&
+               nodes + combination_size(p->segs[s].root) <= SEGMENT_NODES);
+        seg_fns[nseg_fns] = emit_segment_fn(e, &L, nseg_fns, first, s);
+        nseg_fns++;
     }
     if (e->failed)
         goto done;
+    /* a large program stays in several functions: inlined into the scan,
+     * they would make one huge function, where LLVM's passes and register
+     * allocation grow faster than linearly */
+    if (nleaf_fns + nseg_fns > 2) {
+        unsigned kind = LLVMGetEnumAttributeKindForName("noinline", 8);
+        LLVMAttributeRef noinline = LLVMCreateEnumAttribute(ctx, kind, 0);
+        for (int k = 0; k < nleaf_fns; k++)
+            LLVMAddAttributeAtIndex(leaf_fns[k], LLVMAttributeFunctionIndex,
+                                    noinline);
+        for (int k = 0; k < nseg_fns; k++)
+            LLVMAddAttributeAtIndex(seg_fns[k], LLVMAttributeFunctionIndex,
+                                    noinline);
+    }
 
-    /* the scan: for each block, gather the columns, then run the groups */
+    /* the scan: per block, gather the columns, compute the leaves, combine */
     LLVMTypeRef params[7] = {e->t_ptr, e->t_i64, e->t_ptr, e->t_ptr,
                              e->t_ptr, e->t_i64, e->t_i64};
     LLVMTypeRef fty = LLVMFunctionType(e->t_void, params, 7, false);
@@ -1184,6 +1543,9 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     LLVMValueRef v_masks = LLVMBuildAlloca(
         e->B, LLVMArrayType2(e->t_i64, (uint64_t)(e->nmask ? e->nmask : 1)), "masks");
     LLVMSetAlignment(v_masks, 64);
+    LLVMValueRef v_lm = LLVMBuildAlloca(
+        e->B, LLVMArrayType2(e->t_i64, (uint64_t)(2 * L.n + 1)), "leafmasks");
+    LLVMSetAlignment(v_lm, 64);
     e->v_cols = v_cols;
     e->v_masks = v_masks;
     LLVMBuildBr(e->B, head);
@@ -1198,15 +1560,24 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
         e->B, v_b, l_i64(e, (int64_t)NL * e->sch->record_size), "");
     LLVMValueRef v_base = LLVMBuildGEP2(e->B, e->t_i8, v_recs, &v_off, 1, "base");
     emit_prefetch(e, v_base);
-    for (size_t f = 0; f < nf; f++)
-        if (used[f])
-            emit_gather(e, v_base, (uint32_t)f, null_bytes);
+    if (e->sch->record_size % 8 == 0 && e->sch->record_size / 8 <= 256 &&
+        e->nmask <= 512)
+        emit_transpose_block(e, v_base, used);
+    else
+        for (size_t f = 0; f < nf; f++)
+            if (used[f])
+                emit_gather(e, v_base, (uint32_t)f, null_bytes);
+    for (int k = 0; k < nleaf_fns; k++) {
+        LLVMValueRef args[5] = {v_cols, v_masks, v_bound, v_data, v_lm};
+        LLVMBuildCall2(e->B, LLVMGlobalGetValueType(leaf_fns[k]), leaf_fns[k],
+                       args, 5, "");
+    }
     LLVMValueRef v_word = LLVMBuildAdd(e->B, v_first, v_b, "");
     LLVMValueRef v_outw = LLVMBuildGEP2(e->B, e->t_i64, v_out, &v_word, 1, "");
-    for (int g = 0; g < ngroups; g++) {
-        LLVMValueRef args[6] = {v_cols, v_masks, v_bound, v_data, v_outw, v_stride};
-        LLVMBuildCall2(e->B, LLVMGlobalGetValueType(groups[g]), groups[g], args,
-                       6, "");
+    for (int k = 0; k < nseg_fns; k++) {
+        LLVMValueRef args[3] = {v_lm, v_outw, v_stride};
+        LLVMBuildCall2(e->B, LLVMGlobalGetValueType(seg_fns[k]), seg_fns[k],
+                       args, 3, "");
     }
     LLVMValueRef v_next = LLVMBuildAdd(e->B, v_b, l_i64(e, 1), "");
     LLVMBuildBr(e->B, head);
@@ -1218,6 +1589,7 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     LLVMBuildRetVoid(e->B);
 
 done:
+    free(e->memo);
     free(e->hash);
     free(e->vec_slot);
     free(e->mask_slot);
@@ -1226,7 +1598,11 @@ done:
     free(e->field_n);
     free(used);
     free(null_bytes);
-    free(groups);
+    free(L.v);
+    free(L.slot);
+    free(L.of_node);
+    free(leaf_fns);
+    free(seg_fns);
     LLVMDisposeBuilder(e->B);
     if (e->failed) {
         LLVMDisposeModule(e->M);

@@ -25,6 +25,7 @@ for t in "$O"/tests/test_*; do
     run "$(basename "$t")" "$t"
 done
 run cases "$O/tests/run_cases" tests/cases
+run difftest "$O/tests/difftest" --programs "${DIFF_PROGRAMS:-2000}"
 run cli sh tests/cli/run.sh "$O/segc"
 run sqlite-crosscheck sh tests/sqlite/crosscheck.sh "$O/segc"
 
