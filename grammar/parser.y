@@ -77,6 +77,46 @@ static ast_node *leaf(parse_state *ps, ast_kind k, loc at)
 {
     return ast_new(ps->file, k, at);
 }
+
+static ast_def *make_def(parse_state *ps, ast_def_kind kind, const char *name,
+                         loc name_at, loc at, ast_type *type, ast_node *value)
+{
+    ast_def *d = arena_alloc(ps->a, sizeof *d);
+    if (d) {
+        d->kind = kind;
+        d->name = name;
+        d->name_at = name_at;
+        d->at = at;
+        d->type = type;
+        d->value = value;
+    }
+    return d;
+}
+
+static ast_classify *make_classify(parse_state *ps, const char *name,
+                                   loc name_at, loc at, ast_tier *tiers,
+                                   size_t n, ast_tier *else_tier)
+{
+    ast_classify *c = arena_alloc(ps->a, sizeof *c);
+    if (!c)
+        return NULL;
+    c->name = name;
+    c->name_at = name_at;
+    c->at = at;
+    c->tiers = tiers;
+    c->ntiers = n;
+    if (else_tier) {
+        ast_tier *t = tiers;
+        while (t && t->next)
+            t = t->next;
+        if (t)
+            t->next = else_tier;
+        else
+            c->tiers = else_tier;
+        c->ntiers++;
+    }
+    return c;
+}
 }
 
 %union {
@@ -93,14 +133,25 @@ static ast_node *leaf(parse_state *ps, ast_kind k, loc at)
     struct { ast_field *head, *tail; size_t n; } fields;
     ast_schema *schema;
     ast_segment *segment;
+    ast_annotation *ann;
+    struct { ast_annotation *head, *tail; } anns;
+    ast_tier *tier;
+    struct { ast_tier *head, *tail; size_t n; } tiers;
+    ast_def *def;
+    ast_classify *classify;
+    ast_import *import;
+    struct { ast_node *head, *tail; size_t n; ast_node *filter; } call;
+    struct { decimal dec; const char *cur; size_t len; uint32_t cur_at; } money;
 }
 
 %token <i> INT "integer" DATE "date" TIMESTAMP "timestamp"
 %token <i> TRUE "'true'" FALSE "'false'"
 %token <dec> DECIMAL "number" PERCENT "percentage"
 %token <dur> DURATION "duration"
+%token <money> MONEY "amount"
 %token <str> IDENT "name" STRING "string"
-%token <desc> SEGMENT "'segment'"
+%token SEGMENT "'segment'" PARAM "'param'" LET "'let'" CONST "'const'"
+%token CLASSIFY "'classify'" ELSE "'else'" IMPORT "'import'" HAS "'has'"
 %token WHERE "'where'" SCHEMA "'schema'" KEY "'key'"
 %token AND "'and'" OR "'or'" NOT "'not'" IN "'in'" BETWEEN "'between'"
 %token IS "'is'" NUL "'null'"
@@ -117,6 +168,14 @@ static ast_node *leaf(parse_state *ps, ast_kind k, loc at)
 %type <i> nullable_opt key_opt
 %type <schema> schema_decl
 %type <segment> segment_decl
+%type <ann> annotation
+%type <anns> annotations annotations_opt
+%type <tier> tier else_tier
+%type <tiers> tiers
+%type <def> def_decl
+%type <classify> classify_decl
+%type <import> import_decl
+%type <call> call_args
 
 %%
 
@@ -131,11 +190,74 @@ items
 
 item
     : schema_decl   { ast_add_item(F, ITEM_SCHEMA, $1); }
-    | segment_decl  { ast_add_item(F, ITEM_SEGMENT, $1); }
+    | annotations_opt segment_decl {
+        if ($2) {
+            $2->annotations = $1.head;
+            $2->description = parse_desc_at(ps, $1.head ? @1.start : @2.start);
+            $2->at = $1.head ? @$ : @2;
+        }
+        ast_add_item(F, ITEM_SEGMENT, $2);
+      }
+    | annotations_opt def_decl {
+        if ($2) {
+            $2->annotations = $1.head;
+            $2->description = parse_desc_at(ps, $1.head ? @1.start : @2.start);
+        }
+        ast_add_item(F, ITEM_DEF, $2);
+      }
+    | annotations_opt classify_decl {
+        if ($2) {
+            $2->annotations = $1.head;
+            $2->description = parse_desc_at(ps, $1.head ? @1.start : @2.start);
+        }
+        ast_add_item(F, ITEM_CLASSIFY, $2);
+      }
+    | import_decl   { ast_add_item(F, ITEM_IMPORT, $1); }
     | error {
-        /* skipped to the next 'segment' or 'schema'; report the next error
-         * at once (bison would otherwise wait for three good tokens) */
+        /* skipped to the next declaration; report the next error at once
+         * (bison would otherwise wait for three good tokens) */
         yyerrok;
+      }
+    ;
+
+/* annotation = "@" NAME ["(" [expr ("," expr)*] ")"] */
+annotations_opt
+    : %empty       { $$.head = $$.tail = NULL; }
+    | annotations
+    ;
+
+annotations
+    : annotation   { $$.head = $$.tail = $1; }
+    | annotations annotation {
+        $$ = $1;
+        if ($2) {
+            if ($$.tail)
+                $$.tail->next = $2;
+            else
+                $$.head = $2;
+            $$.tail = $2;
+        }
+      }
+    ;
+
+annotation
+    : '@' IDENT {
+        ast_annotation *a = arena_alloc(ps->a, sizeof *a);
+        if (a) {
+            a->name = $2.s;
+            a->at = @$;
+        }
+        $$ = a;
+      }
+    | '@' IDENT '(' list_body ')' {
+        ast_annotation *a = arena_alloc(ps->a, sizeof *a);
+        if (a) {
+            a->name = $2.s;
+            a->at = @$;
+            a->args = $4.head;
+            a->nargs = $4.n;
+        }
+        $$ = a;
       }
     ;
 
@@ -147,10 +269,82 @@ segment_decl
             s->name = $2.s;
             s->name_at = @2;
             s->at = @$;
-            s->description = $1;
             s->where = $4;
         }
         $$ = s;
+      }
+    ;
+
+/* def_decl = "param" NAME [":" type] "=" expr | "let" NAME "=" expr
+ *          | "const" NAME "=" expr */
+def_decl
+    : PARAM IDENT '=' expr                { $$ = make_def(ps, DEF_PARAM, $2.s, @2, @$, NULL, $4); }
+    | PARAM IDENT ':' type_expr '=' expr  { $$ = make_def(ps, DEF_PARAM, $2.s, @2, @$, $4, $6); }
+    | LET IDENT '=' expr                  { $$ = make_def(ps, DEF_LET, $2.s, @2, @$, NULL, $4); }
+    | CONST IDENT '=' expr                { $$ = make_def(ps, DEF_CONST, $2.s, @2, @$, NULL, $4); }
+    ;
+
+/* classify_decl = "classify" NAME "{" tier+ ["else" NAME] "}"
+ * tier = annotation* NAME "where" expr */
+classify_decl
+    : CLASSIFY IDENT '{' tiers '}'           { $$ = make_classify(ps, $2.s, @2, @$, $4.head, $4.n, NULL); }
+    | CLASSIFY IDENT '{' tiers else_tier '}' { $$ = make_classify(ps, $2.s, @2, @$, $4.head, $4.n, $5); }
+    ;
+
+tiers
+    : tier {
+        $$.head = $$.tail = $1;
+        $$.n = $1 != NULL;
+      }
+    | tiers tier {
+        $$ = $1;
+        if ($2) {
+            if ($$.tail)
+                $$.tail->next = $2;
+            else
+                $$.head = $2;
+            $$.tail = $2;
+            $$.n++;
+        }
+      }
+    ;
+
+tier
+    : annotations_opt IDENT WHERE expr {
+        ast_tier *t = arena_alloc(ps->a, sizeof *t);
+        if (t) {
+            t->name = $2.s;
+            t->name_at = @2;
+            t->annotations = $1.head;
+            t->description = parse_desc_at(ps, $1.head ? @1.start : @2.start);
+            t->where = $4;
+        }
+        $$ = t;
+      }
+    ;
+
+else_tier
+    : annotations_opt ELSE IDENT {
+        ast_tier *t = arena_alloc(ps->a, sizeof *t);
+        if (t) {
+            t->name = $3.s;
+            t->name_at = @3;
+            t->annotations = $1.head;
+            t->description = parse_desc_at(ps, $1.head ? @1.start : @2.start);
+        }
+        $$ = t;
+      }
+    ;
+
+/* import_decl = "import" STRING */
+import_decl
+    : IMPORT STRING {
+        ast_import *im = arena_alloc(ps->a, sizeof *im);
+        if (im) {
+            im->path = $2.s;
+            im->at = @$;
+        }
+        $$ = im;
       }
     ;
 
@@ -329,7 +523,7 @@ cmp_expr
       }
     | sum BETWEEN sum AND sum {
         $$ = ast_binary(F, AST_BETWEEN, 0, @$, $1, $3);
-        if ($$ && $5) {
+        if ($$ && $3 && $5) {
             $3->next = $5;
             $$->tail = $5;
             $$->nkids = 3;
@@ -337,11 +531,24 @@ cmp_expr
       }
     | sum NOT BETWEEN sum AND sum {
         $$ = ast_binary(F, AST_BETWEEN, 0, @$, $1, $4);
-        if ($$ && $6) {
+        if ($$ && $4 && $6) {
             $4->next = $6;
             $$->tail = $6;
             $$->nkids = 3;
             $$->negated = true;
+        }
+      }
+    | sum HAS IDENT sum {
+        /* tags has any [...], tags has all [...] */
+        $$ = ast_binary(F, AST_HAS, 0, @$, $1, $4);
+        if ($$) {
+            if (strcmp($3.s, "any") == 0)
+                $$->op = 'a';
+            else if (strcmp($3.s, "all") == 0)
+                $$->op = 'l';
+            else
+                parse_error(ps, @3, "write 'has any' or 'has all', not "
+                            "'has %s'", $3.s);
         }
       }
     | sum IS NUL          { $$ = ast_unary(F, AST_ISNULL, @$, $1); }
@@ -456,6 +663,26 @@ primary
             $$->len = $1.len;
         }
       }
+    | IDENT '.' IDENT {
+        /* a tier of a classification: rfm_group.AtRisk */
+        $$ = leaf(ps, AST_NAME, @$);
+        if ($$) {
+            $$->text = arena_printf(ps->a, "%s.%s", $1.s, $3.s);
+            $$->len = $$->text ? strlen($$->text) : 0;
+        }
+      }
+    | IDENT '(' call_args ')' {
+        $$ = leaf(ps, AST_CALL, @$);
+        if ($$) {
+            $$->text = $1.s;
+            $$->len = $1.len;
+            $$->text_at = @1;
+            $$->kids = $3.head;
+            $$->tail = $3.tail;
+            $$->nkids = $3.n;
+            $$->filter = $3.filter;
+        }
+      }
     | '(' expr ')'  { $$ = $2; }
     | '[' list_body ']' {
         $$ = leaf(ps, AST_LIST, @$);
@@ -467,26 +694,42 @@ primary
       }
     ;
 
-/* money = (INT | DECIMAL) CURRENCY, as in 49.99 EUR */
+/* money = AMOUNT, as in 49.99 EUR (one token: see lexer.l) */
 money
-    : INT IDENT {
+    : MONEY {
         $$ = leaf(ps, AST_MONEY, @$);
         if ($$) {
-            $$->dec.mant = $1;
-            $$->dec.scale = 0;
-            $$->text = $2.s;
-            $$->len = $2.len;
-            $$->text_at = @2;
+            $$->dec = $1.dec;
+            $$->text = $1.cur;
+            $$->len = $1.len;
+            $$->text_at.start = $1.cur_at;
+            $$->text_at.end = $1.cur_at + (uint32_t)$1.len;
         }
       }
-    | DECIMAL IDENT {
-        $$ = leaf(ps, AST_MONEY, @$);
-        if ($$) {
-            $$->dec = $1;
-            $$->text = $2.s;
-            $$->len = $2.len;
-            $$->text_at = @2;
-        }
+    ;
+
+/* call_args = [expr ("," expr)*] ["where" expr] */
+call_args
+    : %empty {
+        $$.head = $$.tail = $$.filter = NULL;
+        $$.n = 0;
+      }
+    | elements {
+        $$.head = $1.head;
+        $$.tail = $1.tail;
+        $$.n = $1.n;
+        $$.filter = NULL;
+      }
+    | elements WHERE expr {
+        $$.head = $1.head;
+        $$.tail = $1.tail;
+        $$.n = $1.n;
+        $$.filter = $3;
+      }
+    | WHERE expr {
+        $$.head = $$.tail = NULL;
+        $$.n = 0;
+        $$.filter = $2;
       }
     ;
 
@@ -524,6 +767,14 @@ elements
 #endif
 #include "lexer.h"
 
+const char *parse_desc_at(const parse_state *ps, uint32_t at)
+{
+    for (const parse_desc *d = ps->descs; d; d = d->next)
+        if (d->at == at)
+            return d->text;
+    return NULL;
+}
+
 void parse_error(parse_state *ps, loc at, const char *fmt, ...)
 {
     va_list ap;
@@ -560,6 +811,7 @@ static void describe(parse_state *ps, yysymbol_kind_t sym, const loc *at,
     case YYSYMBOL_DATE:
     case YYSYMBOL_TIMESTAMP:
     case YYSYMBOL_STRING:
+    case YYSYMBOL_MONEY:
         if (at) {
             uint32_t n = at->end - at->start;
             buf_printf(b, "%s '%.*s%s'", yysymbol_name(sym),
@@ -604,6 +856,7 @@ static int token_group(yysymbol_kind_t s, const expect_ctx *c)
     case YYSYMBOL_DATE:
     case YYSYMBOL_TIMESTAMP:
     case YYSYMBOL_STRING:
+    case YYSYMBOL_MONEY:
         return G_EXPR;
     case YYSYMBOL_TRUE:
     case YYSYMBOL_FALSE:
@@ -624,11 +877,24 @@ static int token_group(yysymbol_kind_t s, const expect_ctx *c)
         return c->cmp ? G_CMP : G_OTHER;
     case YYSYMBOL_SEGMENT:
     case YYSYMBOL_SCHEMA:
+    case YYSYMBOL_PARAM:
+    case YYSYMBOL_LET:
+    case YYSYMBOL_CONST:
+    case YYSYMBOL_CLASSIFY:
+    case YYSYMBOL_IMPORT:
     case YYSYMBOL_YYEOF:
         return G_DECL;
+    case YYSYMBOL_HAS:
+        return c->cmp ? G_CMP : G_OTHER;
     default:
         break;
     }
+    if (sym_is(s, "'@'"))
+        return G_SKIP; /* an annotation: said by the rest of the list */
+    if (sym_is(s, "'.'"))
+        return G_SKIP; /* classification.Tier */
+    if (sym_is(s, "'('") && c->after_operand && !c->expr)
+        return G_SKIP; /* a call: name(...) */
     if (c->after_type && (sym_is(s, "'('") || sym_is(s, "'<'")))
         return G_SKIP; /* after a type name: money(...), set<...> */
     if (sym_is(s, "'('") || sym_is(s, "'['"))
@@ -643,6 +909,46 @@ static int token_group(yysymbol_kind_t s, const expect_ctx *c)
         sym_is(s, "','"))
         return G_CLOSE;
     return G_OTHER;
+}
+
+static bool names_expected(const yysymbol_kind_t *exp, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (exp[i] == YYSYMBOL_IDENT)
+            return true;
+    return false;
+}
+
+/* keywords that read like names; where no expression can stand (let and =
+ * 1), the operator words too */
+static bool keyword_like(yysymbol_kind_t s, bool expr, int ps_prev_tok)
+{
+    switch (s) {
+    case YYSYMBOL_AND:
+    case YYSYMBOL_OR:
+    case YYSYMBOL_IN:
+    case YYSYMBOL_IS:
+    case YYSYMBOL_BETWEEN:
+    case YYSYMBOL_NOT:
+    case YYSYMBOL_NUL:
+    case YYSYMBOL_TRUE:
+    case YYSYMBOL_FALSE:
+        return !expr;
+    case YYSYMBOL_ELSE:
+        return ps_prev_tok != '{'; /* else first in a classification */
+    case YYSYMBOL_PARAM:
+    case YYSYMBOL_LET:
+    case YYSYMBOL_CONST:
+    case YYSYMBOL_CLASSIFY:
+    case YYSYMBOL_IMPORT:
+    case YYSYMBOL_HAS:
+    case YYSYMBOL_KEY:
+    case YYSYMBOL_SCHEMA:
+    case YYSYMBOL_SEGMENT:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
@@ -701,7 +1007,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
         source_pos(ps->src, before - 1, &pv_line, &pv_col);
     /* a line that could end where it did (before the next declaration or
      * schema field) is complete: then the stray token is the problem */
-    bool line_incomplete = !decl && !close_schema;
+    bool line_incomplete = !decl && !close_schema && ps->prev_tok != '{';
     if (items && before &&
         (got == YYSYMBOL_YYEOF ||
          (line_incomplete && pv_line && la_line > pv_line))) {
@@ -710,13 +1016,33 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
         at.end = before;
         buf_printf(&b, "syntax error: expected %s at the end of the %s",
                    buf_cstr(&want), got == YYSYMBOL_YYEOF ? "file" : "line");
+    } else if (names_expected(exp, n) && keyword_like(got, c.expr, ps->prev_tok)) {
+        /* segment let where ..., orders > const */
+        buf_puts(&b, "syntax error: ");
+        describe(ps, got, &at, &b);
+        buf_puts(&b, " is a keyword; it cannot be a name");
+    } else if (got == YYSYMBOL_IDENT && c.after_operand &&
+               (ps->prev_tok == INT || ps->prev_tok == DECIMAL) && pv_line &&
+               la_line == pv_line) {
+        /* "orders = 1 country": an operator left out */
+        buf_puts(&b, "syntax error: unexpected ");
+        describe(ps, got, &at, &b);
+        buf_puts(&b, " after a number; is an operator or 'and' missing?");
     } else {
         buf_puts(&b, "syntax error: unexpected ");
         describe(ps, got, &at, &b);
         if (items)
             buf_printf(&b, ", expected %s", buf_cstr(&want));
     }
-    parse_error(ps, at, "%s", buf_cstr(&b) ? b.p : "syntax error");
+    /* one syntax error per line: what follows the first is mostly the
+     * parser finding its feet again */
+    unsigned line, col;
+    source_pos(ps->src, at.start, &line, &col);
+    if (line != ps->error_line || !ps->file->syntax_errors)
+        parse_error(ps, at, "%s", buf_cstr(&b) ? b.p : "syntax error");
+    else
+        ps->file->syntax_errors++;
+    ps->error_line = line;
     buf_free(&b);
     buf_free(&want);
     return 0;

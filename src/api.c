@@ -9,7 +9,9 @@
 #include "eval.h"
 #include "interp.h"
 #include "jit.h"
+#include "lint.h"
 #include "parse.h"
+#include "unit.h"
 #include "value.h"
 
 struct segc_ctx {
@@ -25,6 +27,10 @@ struct segc_program {
     ir_program *ir;  /* refers to sch */
     jit_code *code;  /* machine code, or NULL */
     int opt_level;
+    source *srcs;    /* copies of the program's files, in the order that
+                      * ir_node.file counts them, then the --param values:
+                      * explanations quote them */
+    size_t nsrcs;
 };
 
 static uint64_t clock_ns(void)
@@ -165,7 +171,9 @@ static const ast_schema *only_schema(const ast_file *f, segc_ctx *ctx,
     const ast_schema *first = NULL;
     *count = 0;
     for (const ast_item *it = f->items; it; it = it->next) {
-        if (it->kind != ITEM_SCHEMA)
+        /* a schema whose name did not parse ('schema' used as a name) is
+         * only its syntax error */
+        if (it->kind != ITEM_SCHEMA || strcmp(it->u.schema->name, "?") == 0)
             continue;
         if (++*count == 1) {
             first = it->u.schema;
@@ -298,10 +306,51 @@ static void program_free(segc_program *p)
 {
     if (!p)
         return;
+    for (size_t i = 0; i < p->nsrcs; i++) {
+        source *s = &p->srcs[i];
+        if (!s->text)
+            continue;
+        mem_free(p->m, (char *)s->text, s->len + 1);
+        mem_strfree(p->m, (char *)s->name);
+        source_free(s);
+    }
+    mem_free(p->m, p->srcs, (p->nsrcs + 1) * sizeof *p->srcs);
     jit_code_free(p->code);
     ir_program_free(p->ir);
     schema_free(p->sch);
     mem_free(p->m, p, sizeof *p);
+}
+
+/* Copies the texts of the unit's files into p, which outlives the unit
+ * (a failed allocation is m->failed): the files ir_node.file counts, then
+ * the --param values ("param NAME = VALUE"), whose nodes have no file. */
+static void keep_sources(segc_program *p, const unit *u)
+{
+    size_t n = u->norder + u->noverrides;
+    p->srcs = mem_array(p->m, n + 1, sizeof *p->srcs);
+    if (!p->srcs)
+        return;
+    memset(p->srcs, 0, (n + 1) * sizeof *p->srcs);
+    p->nsrcs = n;
+    for (size_t i = 0; i < n; i++) {
+        const source *s = i < u->norder
+                              ? u->order[i].ast->src
+                              : &u->override_files[i - u->norder]->src;
+        char *name = mem_strndup(p->m, s->name, strlen(s->name));
+        char *text = mem_alloc(p->m, s->len + 1);
+        if (text) {
+            memcpy(text, s->text, s->len);
+            text[s->len] = 0;
+        }
+        if (!name || !text ||
+            !source_init(&p->srcs[i], p->m, name, text, s->len)) {
+            mem_strfree(p->m, name);
+            if (text)
+                mem_free(p->m, text, s->len + 1);
+            memset(&p->srcs[i], 0, sizeof p->srcs[i]);
+            return;
+        }
+    }
 }
 
 static jit *ctx_jit(segc_ctx *ctx)
@@ -322,6 +371,116 @@ static jit_code *make_code(segc_ctx *ctx, const segc_program *p, FILE *emit,
     return jit_compile(j, p->ir, &o, &ctx->diags, ns);
 }
 
+/* ---- lint ---------------------------------------------------------------------- */
+
+static void run_lint(segc_ctx *ctx, const ir_program *p, const unit *u,
+                     const segc_lint_opts *lo)
+{
+    const source **srcs = mem_array(&ctx->m, u->norder + 1, sizeof *srcs);
+    if (!srcs)
+        return;
+    for (size_t i = 0; i < u->norder; i++)
+        srcs[i] = u->order[i].ast->src;
+    lint_opts o = {lo->max_conditions, lo->max_list};
+    lint_program(&ctx->m, p, srcs, &o, &ctx->diags);
+    mem_free(&ctx->m, srcs, (u->norder + 1) * sizeof *srcs);
+}
+
+/* @allow(SEG101, "reason") on a declaration (or a tier, or a whole
+ * classification) silences that warning within it */
+typedef struct allow {
+    const char *file;
+    unsigned from, to;   /* lines */
+    const char *code;
+    size_t len;
+} allow;
+
+static bool allowed(const allow *al, size_t n, const segc_diag *dg)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(al[i].file, dg->file) == 0 && dg->line >= al[i].from &&
+            dg->line <= al[i].to && strlen(dg->code) == al[i].len &&
+            memcmp(dg->code, al[i].code, al[i].len) == 0)
+            return true;
+    return false;
+}
+
+/* the @allow annotations of one declaration; SEG001 when one has no
+ * reason */
+static size_t add_allows(segc_ctx *ctx, allow *al, size_t n,
+                         const ir_annotation *an, uint32_t nan,
+                         const source *src, loc span, bool lint)
+{
+    unsigned l1, l2, col;
+    source_pos(src, span.start, &l1, &col);
+    source_pos(src, span.end ? span.end - 1 : 0, &l2, &col);
+    for (uint32_t k = 0; k < nan; k++) {
+        if (strcmp(an[k].name, "allow") != 0 || !an[k].value)
+            continue;
+        const char *v = an[k].value;
+        size_t len = strcspn(v, ", \t");
+        al[n].file = src->name;
+        al[n].from = l1;
+        al[n].to = l2;
+        al[n].code = v;
+        al[n].len = len;
+        n++;
+        if (lint && !strchr(v + len, '"'))
+            diag_at(&ctx->diags, SEGC_SEV_WARNING, src, span, "SEG001", NULL,
+                    "@allow(%.*s) needs a reason, as in @allow(%.*s, "
+                    "\"reviewed: ...\")", (int)len, v, (int)len, v);
+    }
+    return n;
+}
+
+/* Removes the warnings that are disabled or allowed (with their notes). */
+static void drop_warnings(segc_ctx *ctx, const ir_program *p, const unit *u,
+                          size_t start, const segc_lint_opts *lo)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < p->nsegs; i++)
+        cap += p->segs[i].nannotations;
+    for (size_t i = 0; i < p->nclasses; i++)
+        cap += p->classes[i].nannotations * (p->classes[i].ntiers + 1);
+    allow *al = mem_array(&ctx->m, cap + 1, sizeof *al);
+    if (!al)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < p->nsegs; i++) {
+        const ir_segment *s = &p->segs[i];
+        if (s->file >= u->norder)
+            continue;
+        const source *src = u->order[s->file].ast->src;
+        n = add_allows(ctx, al, n, s->annotations, s->nannotations, src,
+                       s->span, lo != NULL);
+    }
+    for (size_t i = 0; i < p->nclasses; i++) {
+        const ir_classification *c = &p->classes[i];
+        if (c->file >= u->norder)
+            continue;
+        n = add_allows(ctx, al, n, c->annotations, c->nannotations,
+                       u->order[c->file].ast->src, c->span, lo != NULL);
+    }
+    diag_list *d = &ctx->diags;
+    size_t w = start;
+    bool dropping = false;
+    for (size_t i = start; i < d->n; i++) {
+        segc_diag *dg = &d->items[i];
+        if (dg->severity != SEGC_SEV_NOTE) {
+            dropping = false;
+            if (dg->severity == SEGC_SEV_WARNING && dg->code) {
+                for (size_t k = 0; lo && k < lo->ndisable && !dropping; k++)
+                    dropping = strcmp(lo->disable[k], dg->code) == 0;
+                dropping = dropping || allowed(al, n, dg);
+            }
+        }
+        if (!dropping)
+            d->items[w++] = *dg;
+    }
+    d->n = w;
+    mem_free(&ctx->m, al, (cap + 1) * sizeof *al);
+}
+
 segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
                          const char *name, const char *text, size_t len,
                          const segc_compile_opts *opts, segc_program **out)
@@ -329,20 +488,21 @@ segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
     begin(ctx);
     *out = NULL;
     size_t start = ctx->diags.n, errors0 = ctx->diags.errors;
-    source src;
-    if (!source_init(&src, &ctx->m, name, text, len))
-        return finish(ctx, SEGC_ERR_NOMEM);
-    arena a;
-    arena_init(&a, &ctx->m);
+    unit u;
+    unit_init(&u, &ctx->m, &ctx->diags, opts ? opts->lib_paths : NULL,
+              opts && opts->lib_paths ? opts->nlib_paths : 0);
     segc_program *prog = NULL;
-    ast_file *f = parse_file(&ctx->m, &a, &src, &ctx->diags);
-    if (!f)
+    if (!unit_load(&u, name, text, len) ||
+        !unit_params(&u, opts ? opts->params : NULL,
+                     opts && opts->params ? opts->nparams : 0))
         goto done;
+    const ast_file *f = unit_main(&u);
+    const source *src = f->src;
     size_t count;
-    const ast_schema *decl = only_schema(f, ctx, &src, &count);
+    const ast_schema *decl = only_schema(f, ctx, src, &count);
     schema *sch = NULL;
     if (decl && given) {
-        diag_at(&ctx->diags, SEGC_SEV_ERROR, &src, decl->name_at, NULL, NULL,
+        diag_at(&ctx->diags, SEGC_SEV_ERROR, src, decl->name_at, NULL, NULL,
                 "the rule file declares schema '%s', and another schema was "
                 "given (--schema); use one of them", decl->name);
         goto done;
@@ -351,11 +511,11 @@ segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
         if (decl->had_errors)
             goto done; /* its syntax errors are reported; checking segments
                         * against half a schema would only add noise */
-        sch = check_schema(&ctx->m, decl, &src, &ctx->diags);
+        sch = check_schema(&ctx->m, decl, src, &ctx->diags);
     } else if (given) {
         sch = schema_clone(&ctx->m, given);
     } else {
-        diag_at(&ctx->diags, SEGC_SEV_ERROR, &src, (loc){0, 0}, NULL, NULL,
+        diag_at(&ctx->diags, SEGC_SEV_ERROR, src, (loc){0, 0}, NULL, NULL,
                 "no schema: give one (--schema FILE), or declare it in the "
                 "rule file with 'schema Name { ... }'");
         goto done;
@@ -371,11 +531,18 @@ segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
     prog->ctx = ctx;
     prog->sch = sch;
     prog->opt_level = opts && opts->opt_level > 0 ? opts->opt_level : 2;
-    prog->ir = check_program(&ctx->m, f, sch, &ctx->diags);
+    check_input in = {u.order, u.norder, sch, u.overrides, u.noverrides,
+                      opts && opts->lint, unit_main_in_library(&u)};
+    prog->ir = check_program(&ctx->m, &in, &ctx->diags);
+    if (prog->ir && opts && opts->lint && ctx->diags.errors == errors0)
+        run_lint(ctx, prog->ir, &u, opts->lint);
+    if (prog->ir)
+        drop_warnings(ctx, prog->ir, &u, start, opts ? opts->lint : NULL);
+    if (prog->ir)
+        keep_sources(prog, &u);
 done:
     diag_sort_from(&ctx->diags, start);
-    arena_free(&a);
-    source_free(&src);
+    unit_free(&u);
     if (prog && prog->ir && ctx->diags.errors == errors0 && !ctx->m.failed) {
         if (opts && opts->engine == SEGC_ENGINE_JIT) {
             prog->code = make_code(ctx, prog, NULL, NULL);
@@ -458,6 +625,61 @@ const char *segc_program_segment_description(const segc_program *p, size_t i)
     return i < p->ir->nsegs ? p->ir->segs[i].description : NULL;
 }
 
+int segc_program_segment_classification(const segc_program *p, size_t i)
+{
+    return i < p->ir->nsegs ? p->ir->segs[i].classification : -1;
+}
+
+size_t segc_program_segment_annotation_count(const segc_program *p, size_t i)
+{
+    return i < p->ir->nsegs ? p->ir->segs[i].nannotations : 0;
+}
+
+int segc_program_segment_annotation(const segc_program *p, size_t i, size_t k,
+                                    const char **name, const char **value)
+{
+    if (i >= p->ir->nsegs || k >= p->ir->segs[i].nannotations)
+        return 0;
+    *name = p->ir->segs[i].annotations[k].name;
+    *value = p->ir->segs[i].annotations[k].value;
+    return 1;
+}
+
+size_t segc_program_classification_count(const segc_program *p)
+{
+    return p->ir->nclasses;
+}
+
+const char *segc_program_classification_name(const segc_program *p, size_t c)
+{
+    return c < p->ir->nclasses ? p->ir->classes[c].name : NULL;
+}
+
+int segc_program_classification_tiers(const segc_program *p, size_t c,
+                                      size_t *first, size_t *count)
+{
+    if (c >= p->ir->nclasses)
+        return 0;
+    *first = p->ir->classes[c].first;
+    *count = p->ir->classes[c].ntiers;
+    return 1;
+}
+
+size_t segc_program_param_count(const segc_program *p)
+{
+    return p->ir->nparams;
+}
+
+int segc_program_param(const segc_program *p, size_t i, const char **name,
+                       const char **value)
+{
+    if (i >= p->ir->nparams)
+        return 0;
+    *name = p->ir->params[i].name;
+    *value = p->ir->params[i].value;
+    return 1;
+}
+
 void segc_program_dump(const segc_program *p, FILE *out)
 {
     ir_dump(p->ir, out);
@@ -527,26 +749,32 @@ segc_status segc_eval(segc_ctx *ctx, const segc_program *prog,
     if (!res)
         return finish(ctx, SEGC_ERR_NOMEM);
     res->timing.engine = engine;
-    segc_status st;
-    if (engine == SEGC_ENGINE_JIT) {
-        /* a program without machine code gets some for this evaluation */
-        jit_code *code = prog->code, *temp = NULL;
+    /* a program without machine code gets some for this evaluation */
+    jit_code *code = prog->code, *temp = NULL;
+    if (engine == SEGC_ENGINE_JIT && !code) {
+        code = temp = make_code(ctx, prog, NULL, &res->timing.compile_ns);
         if (!code) {
-            code = temp = make_code(ctx, prog, NULL, &res->timing.compile_ns);
-            if (!code) {
-                result_free(res);
-                return finish(ctx, SEGC_ERR_COMPILE);
-            }
+            result_free(res);
+            return finish(ctx, SEGC_ERR_COMPILE);
         }
-        uint64_t t0 = clock_ns();
-        st = jit_run(code, &ctx->m, prog->ir, data, as_of, res);
-        res->timing.scan_ns = clock_ns() - t0;
-        jit_code_free(temp);
-    } else {
-        uint64_t t0 = clock_ns();
-        st = interp_run(&ctx->m, prog->ir, data, as_of, res);
-        res->timing.scan_ns = clock_ns() - t0;
     }
+    uint64_t t0 = clock_ns();
+    segc_status st = SEGC_ERR_NOMEM;
+    eval_bound *b = eval_bind(&ctx->m, prog->ir, data, as_of);
+    if (b) {
+        st = !prog->ir->nstats              ? SEGC_OK
+             : engine == SEGC_ENGINE_JIT ? jit_stats(code, &ctx->m, prog->ir, data, b)
+                                          : interp_stats(&ctx->m, prog->ir, data, b);
+        uint64_t t1 = clock_ns();
+        res->timing.stats_ns = t1 - t0;
+        if (st == SEGC_OK)
+            st = engine == SEGC_ENGINE_JIT
+                     ? jit_run(code, &ctx->m, prog->ir, data, b, res)
+                     : interp_run(&ctx->m, prog->ir, data, b, res);
+        res->timing.scan_ns = clock_ns() - t1;
+        eval_unbind(&ctx->m, prog->ir, b);
+    }
+    jit_code_free(temp);
     if (st != SEGC_OK) {
         result_free(res);
         return finish(ctx, st);
@@ -641,4 +869,43 @@ size_t segc_format_instant(int64_t t, char *buf, size_t cap)
     else
         cal_format_ts(t, buf, cap);
     return strlen(buf);
+}
+
+/* ---- internal accessors for API modules in other files (api_internal.h) ---- */
+
+mem *api_ctx_mem(segc_ctx *ctx)
+{
+    return &ctx->m;
+}
+
+diag_list *api_ctx_diags(segc_ctx *ctx)
+{
+    return &ctx->diags;
+}
+
+const ir_program *api_program_ir(const segc_program *p)
+{
+    return p->ir;
+}
+
+const source *api_program_sources(const segc_program *p, size_t *n)
+{
+    *n = p->nsrcs;
+    return p->srcs;
+}
+
+size_t segc_lint_rule_count(void)
+{
+    return lint_nrules;
+}
+
+int segc_lint_rule(size_t i, const char **id, const char **name,
+                   const char **summary)
+{
+    if (i >= lint_nrules)
+        return 0;
+    *id = lint_rules[i].id;
+    *name = lint_rules[i].name;
+    *summary = lint_rules[i].summary;
+    return 1;
 }

@@ -59,10 +59,23 @@ void ast_add_item(ast_file *f, ast_item_kind kind, void *decl)
     if (!it || !decl)
         return;
     it->kind = kind;
-    if (kind == ITEM_SCHEMA)
+    switch (kind) {
+    case ITEM_SCHEMA:
         it->u.schema = decl;
-    else
+        break;
+    case ITEM_SEGMENT:
         it->u.segment = decl;
+        break;
+    case ITEM_DEF:
+        it->u.def = decl;
+        break;
+    case ITEM_CLASSIFY:
+        it->u.classify = decl;
+        break;
+    case ITEM_IMPORT:
+        it->u.import = decl;
+        break;
+    }
     if (f->last_item)
         f->last_item->next = it;
     else
@@ -175,6 +188,12 @@ static void dump_node(const ast_node *n, FILE *out)
     case AST_NOT:
         head = "not";
         break;
+    case AST_CALL:
+        head = n->text;
+        break;
+    case AST_HAS:
+        head = n->op == 'a' ? "has-any" : "has-all";
+        break;
     default:
         break;
     }
@@ -182,6 +201,10 @@ static void dump_node(const ast_node *n, FILE *out)
     for (const ast_node *k = n->kids; k; k = k->next) {
         fputc(' ', out);
         dump_node(k, out);
+    }
+    if (n->filter) {
+        fputs(" where ", out);
+        dump_node(n->filter, out);
     }
     fputc(')', out);
 }
@@ -202,6 +225,23 @@ static void dump_type(const ast_type *t, FILE *out)
     }
 }
 
+static void dump_annotations(const ast_annotation *a, FILE *out)
+{
+    for (; a; a = a->next) {
+        fprintf(out, "@%s", a->name);
+        if (a->args) {
+            fputc('(', out);
+            for (const ast_node *k = a->args; k; k = k->next) {
+                dump_node(k, out);
+                if (k->next)
+                    fputc(' ', out);
+            }
+            fputc(')', out);
+        }
+        fputc(' ', out);
+    }
+}
+
 void ast_dump(const ast_file *f, FILE *out)
 {
     for (const ast_item *it = f->items; it; it = it->next) {
@@ -218,14 +258,42 @@ void ast_dump(const ast_file *f, FILE *out)
                 fputc(')', out);
             }
             fputs(")\n", out);
-        } else {
+        } else if (it->kind == ITEM_SEGMENT) {
             const ast_segment *s = it->u.segment;
             fprintf(out, "(segment %s ", s->name);
+            dump_annotations(s->annotations, out);
             if (s->description) {
                 dump_str(out, s->description, strlen(s->description));
                 fputc(' ', out);
             }
             dump_node(s->where, out);
+            fputs(")\n", out);
+        } else if (it->kind == ITEM_DEF) {
+            const ast_def *d = it->u.def;
+            static const char *const kw[] = {"param", "let", "const"};
+            fprintf(out, "(%s %s ", kw[d->kind], d->name);
+            if (d->type) {
+                dump_type(d->type, out);
+                fputc(' ', out);
+            }
+            dump_node(d->value, out);
+            fputs(")\n", out);
+        } else if (it->kind == ITEM_CLASSIFY) {
+            const ast_classify *c = it->u.classify;
+            fprintf(out, "(classify %s", c->name);
+            for (const ast_tier *t = c->tiers; t; t = t->next) {
+                fprintf(out, "\n  (%s ", t->name);
+                dump_annotations(t->annotations, out);
+                if (t->where)
+                    dump_node(t->where, out);
+                else
+                    fputs("else", out);
+                fputc(')', out);
+            }
+            fputs(")\n", out);
+        } else {
+            fputs("(import ", out);
+            dump_str(out, it->u.import->path, strlen(it->u.import->path));
             fputs(")\n", out);
         }
     }

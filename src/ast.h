@@ -35,7 +35,9 @@ typedef enum ast_kind {
     AST_ISNULL,   /* negated; kids[0] */
     AST_AND,      /* kids: two or more */
     AST_OR,       /* kids: two or more */
-    AST_NOT       /* kids[0] */
+    AST_NOT,      /* kids[0] */
+    AST_CALL,     /* text(kids...) [where cond]: cond is `filter`, or NULL */
+    AST_HAS       /* kids[0] has any|all kids[1]: op is 'a' or 'l' */
 } ast_kind;
 
 typedef enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } cmp_op;
@@ -65,6 +67,7 @@ struct ast_node {
     const char *text; /* AST_NAME, AST_STRING (unescaped), AST_MONEY currency */
     size_t len;
     loc text_at;      /* AST_MONEY: where the currency code is */
+    struct ast_node *filter; /* AST_CALL: the 'where' condition, or NULL */
     ast_node *kids;   /* first child; siblings via next */
     ast_node *tail;   /* last child, for O(1) appends to and/or chains */
     size_t nkids;
@@ -101,20 +104,76 @@ typedef struct ast_schema {
     bool had_errors;   /* the parser recovered inside it */
 } ast_schema;
 
+/* @name or @name(args): metadata on a declaration, kept for reports */
+typedef struct ast_annotation {
+    const char *name;
+    loc at;
+    ast_node *args;
+    size_t nargs;
+    struct ast_annotation *next;
+} ast_annotation;
+
 typedef struct ast_segment {
     const char *name;
     loc at, name_at;
     const char *description; /* the comment block right above, or NULL */
+    ast_annotation *annotations;
     ast_node *where;
 } ast_segment;
 
-typedef enum ast_item_kind { ITEM_SCHEMA, ITEM_SEGMENT } ast_item_kind;
+/* param NAME [: type] = value; let NAME = value; const NAME = value */
+typedef enum ast_def_kind { DEF_PARAM, DEF_LET, DEF_CONST } ast_def_kind;
+
+typedef struct ast_def {
+    ast_def_kind kind;
+    const char *name;
+    loc at, name_at;
+    const char *description;
+    ast_annotation *annotations;
+    ast_type *type; /* a param's declared type, or NULL */
+    ast_node *value;
+} ast_def;
+
+/* classify NAME { Tier where cond ... else Tier } */
+typedef struct ast_tier {
+    const char *name;
+    loc name_at;
+    const char *description;
+    ast_annotation *annotations;
+    ast_node *where; /* NULL for the else tier */
+    struct ast_tier *next;
+} ast_tier;
+
+typedef struct ast_classify {
+    const char *name;
+    loc at, name_at;
+    const char *description;
+    ast_annotation *annotations;
+    ast_tier *tiers; /* in order; the else tier, if any, last */
+    size_t ntiers;
+} ast_classify;
+
+typedef struct ast_import {
+    const char *path;
+    loc at;
+} ast_import;
+
+typedef enum ast_item_kind {
+    ITEM_SCHEMA,
+    ITEM_SEGMENT,
+    ITEM_DEF,
+    ITEM_CLASSIFY,
+    ITEM_IMPORT
+} ast_item_kind;
 
 typedef struct ast_item {
     ast_item_kind kind;
     union {
         ast_schema *schema;
         ast_segment *segment;
+        ast_def *def;
+        ast_classify *classify;
+        ast_import *import;
     } u;
     struct ast_item *next;
 } ast_item;

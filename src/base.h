@@ -115,6 +115,9 @@ size_t utf8_seq_len(const unsigned char *p, size_t avail);
 bool utf8_valid(const char *p, size_t n);
 /* Number of code points in p[0..n) (invalid bytes count one each). */
 size_t utf8_count(const char *p, size_t n);
+/* Appends p[0..n) in lower (or upper) case to out: ASCII and the Latin
+ * letters of Latin-1 and Latin Extended-A; anything else unchanged. */
+bool text_case(const char *p, size_t n, bool upper, buf *out);
 /* Levenshtein distance with a cutoff (returns > max when farther). */
 size_t text_distance(const char *a, size_t alen, const char *b, size_t blen,
                      size_t max);

@@ -4,6 +4,7 @@
  *   int op int -> int (+ - *), float (/); int meets float as float;
  *   money meets money of the same currency only; money * int and
  *   money * decimal literal stay exact; money / money -> float;
+ *   money / int -> money with six more decimal places (half to even);
  *   date/timestamp +- duration -> date/timestamp; date meets timestamp as
  *   timestamp; date/timestamp OP duration compares the age (as_of - value);
  *   strings and bools compare with = and != only; enums compare in
@@ -13,22 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <math.h>
+
 #include "check.h"
 #include "value.h"
 
-typedef struct checker {
-    mem *m;
-    const source *src;
-    const schema *sch;
-    ir_program *p;
-    diag_list *d;
-    size_t errors;
-    int depth;
-} checker;
-
-static void err(checker *c, loc at, const char *fix, const char *fmt, ...)
-    SEGC_PRINTF(4, 5);
-static void err(checker *c, loc at, const char *fix, const char *fmt, ...)
+void check_err(checker *c, loc at, const char *fix, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -122,18 +113,13 @@ static bool mul_ovf(int64_t a, int64_t b, int64_t *r)
 
 /* ---- names ---------------------------------------------------------------------- */
 
-typedef enum name_kind { NAME_NONE, NAME_FIELD, NAME_TODAY, NAME_NOW } name_kind;
-
-static name_kind lookup(checker *c, const char *s, size_t len, int *field)
+/* a bare name that means something on its own: a field, a declaration, a
+ * built-in */
+bool check_name_resolves(checker *c, const char *s, size_t len)
 {
-    *field = schema_find(c->sch, s, len);
-    if (*field >= 0)
-        return NAME_FIELD;
-    if (len == 5 && memcmp(s, "today", 5) == 0)
-        return NAME_TODAY;
-    if (len == 3 && memcmp(s, "now", 3) == 0)
-        return NAME_NOW;
-    return NAME_NONE;
+    return schema_find(c->sch, s, len) >= 0 || check_lookup(c, s, len) ||
+           (len == 5 && memcmp(s, "today", 5) == 0) ||
+           (len == 3 && memcmp(s, "now", 3) == 0) || check_period(s, len) >= 0;
 }
 
 static int enum_index(const type *t, const char *s, size_t len)
@@ -143,26 +129,6 @@ static int enum_index(const type *t, const char *s, size_t len)
             memcmp(t->enm->values[i], s, len) == 0)
             return (int)i;
     return -1;
-}
-
-static void unknown_name(checker *c, const ast_node *e)
-{
-    size_t n = c->sch->nfields;
-    const char **cands = mem_array(c->m, n + 2, sizeof *cands);
-    const char *s = NULL;
-    if (cands) {
-        for (size_t i = 0; i < n; i++)
-            cands[i] = c->sch->fields[i].name;
-        cands[n] = "today";
-        cands[n + 1] = "now";
-        s = text_nearest(e->text, e->len, cands, n + 2);
-        mem_free(c->m, cands, (n + 2) * sizeof *cands);
-    }
-    if (s)
-        err(c, e->at, s, "unknown field '%s'; did you mean '%s'?", e->text, s);
-    else
-        err(c, e->at, NULL, "unknown field '%s' (schema '%s' has no such field)",
-            e->text, c->sch->name);
 }
 
 /* ---- conversions ------------------------------------------------------------------ */
@@ -222,7 +188,7 @@ static ir_node *rescale(checker *c, ir_node *n, int scale)
              * decimal), whose range is smaller */
             int64_t whole = INT64_MAX / pow10_i64(scale),
                     frac = INT64_MAX % pow10_i64(scale);
-            err(c, n->at, NULL, "amount out of range where it meets an "
+            check_err(c, n->at, NULL, "amount out of range where it meets an "
                 "amount of %d decimal places (at most %" PRId64 ".%0*" PRId64
                 " %s)", scale, whole, scale, frac,
                 cur_get(n->ty->currency)->code);
@@ -271,7 +237,6 @@ static bool unify(checker *c, ir_node **a, ir_node **b)
 
 /* ---- expressions ------------------------------------------------------------------ */
 
-static ir_node *check_expr(checker *c, const ast_node *e);
 
 /* An expression where an enum value may be written bare (region = EU). */
 static ir_node *check_against(checker *c, const ast_node *e, const type *ctx)
@@ -286,24 +251,23 @@ static ir_node *check_against(checker *c, const ast_node *e, const type *ctx)
                 n->v.i = k;
             return n;
         }
-        int f;
-        if (lookup(c, e->text, e->len, &f) != NAME_NONE)
+        if (check_name_resolves(c, e->text, e->len))
             return check_expr(c, e);
         const char *s = text_nearest(e->text, e->len,
                                      (const char *const *)ctx->enm->values,
                                      ctx->enm->n);
         tname t = tyname(ctx);
         if (s)
-            err(c, e->at, s, "'%s' is not a value of %s; did you mean '%s'?",
+            check_err(c, e->at, s, "'%s' is not a value of %s; did you mean '%s'?",
                 e->text, t.s, s);
         else
-            err(c, e->at, NULL, "'%s' is not a value of %s", e->text, t.s);
+            check_err(c, e->at, NULL, "'%s' is not a value of %s", e->text, t.s);
         return NULL;
     }
     if (e->kind == AST_STRING) {
         int k = enum_index(ctx, e->text, e->len);
         if (k >= 0) {
-            err(c, e->at, ctx->enm->values[k],
+            check_err(c, e->at, ctx->enm->values[k],
                 "enum values are written without quotes: %s",
                 ctx->enm->values[k]);
             ir_node *n = mk_const(c, ctx, e->at);
@@ -312,7 +276,7 @@ static ir_node *check_against(checker *c, const ast_node *e, const type *ctx)
             return n;
         }
         tname t = tyname(ctx);
-        err(c, e->at, NULL, "\"%.*s\" is not a value of %s", (int)e->len,
+        check_err(c, e->at, NULL, "\"%.*s\" is not a value of %s", (int)e->len,
             e->text, t.s);
         return NULL;
     }
@@ -322,16 +286,15 @@ static ir_node *check_against(checker *c, const ast_node *e, const type *ctx)
 /* A bare name that resolves on its own (a field, today, now)? */
 static bool resolves(checker *c, const ast_node *e)
 {
-    int f;
-    return e->kind != AST_NAME || lookup(c, e->text, e->len, &f) != NAME_NONE;
+    return e->kind != AST_NAME || check_name_resolves(c, e->text, e->len);
 }
 
 /* Checks two operands so that either may be a bare enum value of the other. */
 /* The enum type of a bare name that is a field, or NULL. */
 static const type *enum_field_type(checker *c, const ast_node *e)
 {
-    int f;
-    if (e->kind != AST_NAME || lookup(c, e->text, e->len, &f) != NAME_FIELD)
+    int f = e->kind == AST_NAME ? schema_find(c->sch, e->text, e->len) : -1;
+    if (f < 0)
         return NULL;
     const type *t = c->sch->fields[f].ty;
     return t->kind == TY_ENUM ? t : NULL;
@@ -376,33 +339,25 @@ static ir_node *check_money_literal(checker *c, const ast_node *e)
     int cur = cur_find(e->text, e->len);
     if (cur < 0) {
         const char *s = cur_suggest(e->text, e->len);
-        if (!s && e->len != 3) {
-            /* "orders = 1 country": not money, a missing operator */
-            err(c, e->text_at, NULL,
-                "unexpected name '%s' after a number (a number followed by "
-                "a name is an amount, as in 50 EUR); is an operator or "
-                "'and' missing?", e->text);
-            return NULL;
-        }
         if (s)
-            err(c, e->text_at, s, "unknown currency '%s'; did you mean '%s'?",
+            check_err(c, e->text_at, s, "unknown currency '%s'; did you mean '%s'?",
                 e->text, s);
         else
-            err(c, e->text_at, NULL,
+            check_err(c, e->text_at, NULL,
                 "unknown currency '%s' (expected an ISO 4217 code such as "
                 "EUR)", e->text);
         return NULL;
     }
     const currency *cu = cur_get(cur);
     if (e->dec.scale > cu->decimals) {
-        err(c, e->at, NULL, "%s has %d decimal place%s; this amount has %d",
+        check_err(c, e->at, NULL, "%s has %d decimal place%s; this amount has %d",
             cu->code, cu->decimals, cu->decimals == 1 ? "" : "s",
             e->dec.scale);
         return NULL;
     }
     int64_t v;
     if (mul_ovf(e->dec.mant, pow10_i64(cu->decimals - e->dec.scale), &v)) {
-        err(c, e->at, NULL, "amount out of range");
+        check_err(c, e->at, NULL, "amount out of range");
         return NULL;
     }
     const type *t = type_money(&c->p->a, cur, cu->decimals);
@@ -433,7 +388,7 @@ static ir_node *shift(checker *c, ir_node *t, int64_t months, int64_t secs,
                       loc at)
 {
     if (t->ty->kind == TY_DATE && secs % SECS_PER_DAY != 0) {
-        err(c, at, NULL, "a date moves in whole days; use d, w, mo or y");
+        check_err(c, at, NULL, "a date moves in whole days; use d, w, mo or y");
         return NULL;
     }
     if (t->op == IR_ASOF && ((t->months == 0 && t->secs == 0) ||
@@ -470,7 +425,7 @@ static ir_node *dur_const(checker *c, int64_t months, int64_t secs, loc at)
     const int64_t max_secs = (int64_t)10000 * 366 * SECS_PER_DAY;
     if (months > max_months || months < -max_months || secs > max_secs ||
         secs < -max_secs) {
-        err(c, at, NULL, "duration too long (at most 10000 years)");
+        check_err(c, at, NULL, "duration too long (at most 10000 years)");
         return NULL;
     }
     ir_node *n = mk_const(c, &ty_duration, at);
@@ -485,12 +440,12 @@ static ir_node *arith_mismatch(checker *c, const ast_node *e, ir_node *a,
                                ir_node *b)
 {
     tname ta = describe(c, a), tb = describe(c, b);
-    err(c, e->at, NULL, "cannot use '%c' on %s and %s", e->op, ta.s, tb.s);
+    check_err(c, e->at, NULL, "cannot use '%c' on %s and %s", e->op, ta.s, tb.s);
     return NULL;
 }
 
 /* sum/term: a + b, a - b, a * b, a / b */
-static ir_node *check_arith(checker *c, const ast_node *e)
+static ir_node *check_arith_raw(checker *c, const ast_node *e)
 {
     const ast_node *la = e->kids, *lb = la->next;
     ir_node *a = check_expr(c, la), *b = check_expr(c, lb);
@@ -498,7 +453,7 @@ static ir_node *check_arith(checker *c, const ast_node *e)
         return NULL;
     int op = e->op;
     if (is_null_const(a) && is_null_const(b)) {
-        err(c, e->at, NULL, "arithmetic on null alone has no type");
+        check_err(c, e->at, NULL, "arithmetic on null alone has no type");
         return NULL;
     }
     if (is_null_const(a) && !is_duration(b))
@@ -519,12 +474,12 @@ static ir_node *check_arith(checker *c, const ast_node *e)
         if (op == '*' && (ka == TY_INT || kb == TY_INT)) {
             ir_node *k = ka == TY_INT ? a : b, *d = ka == TY_INT ? b : a;
             if (!is_const(k) || k->is_null) {
-                err(c, k->at, NULL, "a duration can only be multiplied by "
+                check_err(c, k->at, NULL, "a duration can only be multiplied by "
                     "an integer written in the rule");
                 return NULL;
             }
             if (k->v.i > 1000000 || k->v.i < -1000000) {
-                err(c, e->at, NULL, "duration too long (at most 10000 years)");
+                check_err(c, e->at, NULL, "duration too long (at most 10000 years)");
                 return NULL;
             }
             return dur_const(c, d->months * k->v.i, d->secs * k->v.i, e->at);
@@ -540,7 +495,7 @@ static ir_node *check_arith(checker *c, const ast_node *e)
     }
     if (type_is_temporal(a->ty) || type_is_temporal(b->ty)) {
         if (type_is_temporal(a->ty) && type_is_temporal(b->ty) && op == '-')
-            err(c, e->at, NULL, "dates cannot be subtracted; compare an age "
+            check_err(c, e->at, NULL, "dates cannot be subtracted; compare an age "
                 "instead, as in 'last_order > 30d', or move a date, as in "
                 "'signup + 30d'");
         else
@@ -576,7 +531,7 @@ static ir_node *check_arith(checker *c, const ast_node *e)
                     n->nullable = true;
                 return n;
             }
-            err(c, e->at, NULL, "money cannot be multiplied by money");
+            check_err(c, e->at, NULL, "money cannot be multiplied by money");
             return NULL;
         }
         ir_node *mo = ka == TY_MONEY ? a : b, *k = ka == TY_MONEY ? b : a;
@@ -592,7 +547,7 @@ static ir_node *check_arith(checker *c, const ast_node *e)
             if (decimal_literal(lk, &d)) {
                 int scale = mo->ty->scale + d.scale;
                 if (scale > 18) {
-                    err(c, lk->at, NULL, "too many decimal places for an "
+                    check_err(c, lk->at, NULL, "too many decimal places for an "
                         "exact amount (at most 18 in all)");
                     return NULL;
                 }
@@ -608,15 +563,26 @@ static ir_node *check_arith(checker *c, const ast_node *e)
                 return n;
             }
             tname tk = describe(c, k);
-            err(c, e->at, NULL, "money can be multiplied by an integer or "
+            check_err(c, e->at, NULL, "money can be multiplied by an integer or "
                 "by a decimal number written in the rule (0.8, 80%%), not "
                 "by %s", tk.s);
             return NULL;
         }
+        if (op == '/' && ka == TY_MONEY && kb == TY_INT) {
+            /* an amount per unit (revenue / orders): an amount with six
+             * more decimal places, rounded half to even; a zero divisor or
+             * an overflow gives null */
+            int scale = SEGC_MIN(a->ty->scale + 6, 18);
+            ir_node *x = rescale(c, a, scale);
+            ir_node *n = x ? ir_binary(c->p, IR_DIV, x->ty, e->at, x, b) : NULL;
+            if (n)
+                n->nullable = true;
+            return n;
+        }
         if (op == '/' && ka == TY_MONEY && type_is_numeric(b->ty)) {
-            err(c, e->at, NULL, "money cannot be divided exactly; multiply "
-                "the other side instead, as in 'revenue > 50 EUR * orders' "
-                "for 'revenue / orders > 50 EUR'");
+            tname tb = describe(c, b);
+            check_err(c, e->at, NULL, "money can be divided by an integer, as "
+                      "in revenue / orders, not by %s", tb.s);
             return NULL;
         }
         if ((op == '+' || op == '-') && type_is_numeric(k->ty) &&
@@ -626,7 +592,7 @@ static ir_node *check_arith(checker *c, const ast_node *e)
             char fix[64];
             snprintf(fix, sizeof fix, "%.*s %s", (int)SEGC_MIN(len, 40), t,
                      cur_get(mo->ty->currency)->code);
-            err(c, lk->at, fix, "a bare number cannot be added to money: "
+            check_err(c, lk->at, fix, "a bare number cannot be added to money: "
                 "write %s", fix);
             return NULL;
         }
@@ -652,6 +618,88 @@ static ir_node *check_arith(checker *c, const ast_node *e)
     return n;
 }
 
+/* a conversion of a constant, as a constant */
+static ir_node *fold_conv(checker *c, ir_node *n)
+{
+    if (!n || n->nkids != 1 || n->kids[0]->op != IR_CONST)
+        return n;
+    ir_node *k = n->kids[0];
+    if (n->op == IR_UNITS) {
+        ir_node *r = mk_const(c, &ty_int, n->at);
+        if (r) {
+            r->is_null = k->is_null;
+            r->nullable = k->nullable;
+            r->v.i = k->v.i;
+        }
+        return r;
+    }
+    if (n->op == IR_TO_FLOAT)
+        return to_float(c, k);
+    return n;
+}
+
+/* Arithmetic on constants is a constant (const limit = 2 * 3 + 1), with
+ * the engines' rules: an overflow or a division by zero is null. */
+static ir_node *fold_arith(checker *c, ir_node *n, loc at)
+{
+    if (!n || (n->op != IR_ADD && n->op != IR_SUB && n->op != IR_MUL &&
+               n->op != IR_DIV))
+        return n;
+    ir_node *a = fold_conv(c, n->kids[0]), *b = fold_conv(c, n->kids[1]);
+    if (!a || !b || a->op != IR_CONST || b->op != IR_CONST)
+        return n;
+    ir_node *r = mk_const(c, n->ty, at);
+    if (!r)
+        return NULL;
+    if (a->is_null || b->is_null) {
+        r->is_null = r->nullable = true;
+        return r;
+    }
+    bool bad = false;
+    if (n->ty->kind == TY_FLOAT) {
+        double x = a->v.f, y = b->v.f;
+        if (n->op == IR_DIV && y == 0) {
+            bad = true;
+        } else {
+            r->v.f = n->op == IR_ADD   ? x + y
+                     : n->op == IR_SUB ? x - y
+                     : n->op == IR_MUL ? x * y
+                                       : x / y;
+            bad = !isfinite(r->v.f);
+        }
+    } else {
+        int64_t x = a->v.i, y = b->v.i;
+        switch (n->op) {
+        case IR_ADD:
+            bad = __builtin_add_overflow(x, y, &r->v.i);
+            break;
+        case IR_SUB:
+            bad = __builtin_sub_overflow(x, y, &r->v.i);
+            break;
+        case IR_MUL:
+            bad = __builtin_mul_overflow(x, y, &r->v.i);
+            break;
+        default: /* money / int */
+            if (y == 0) {
+                bad = true;
+            } else if (x == INT64_MIN && y == -1) {
+                bad = true;
+            } else {
+                r->v.i = div_half_even_i64(x, y);
+            }
+            break;
+        }
+    }
+    if (bad) /* null, as at run time */
+        r->is_null = r->nullable = true;
+    return r;
+}
+
+static ir_node *check_arith(checker *c, const ast_node *e)
+{
+    return fold_arith(c, check_arith_raw(c, e), e->at);
+}
+
 static ir_node *check_neg(checker *c, const ast_node *e)
 {
     ir_node *a = check_expr(c, e->kids);
@@ -662,7 +710,7 @@ static ir_node *check_neg(checker *c, const ast_node *e)
     if (a->ty->kind != TY_INT && a->ty->kind != TY_FLOAT &&
         a->ty->kind != TY_MONEY && a->ty->kind != TY_NULL) {
         tname t = describe(c, a);
-        err(c, e->at, NULL, "cannot negate %s", t.s);
+        check_err(c, e->at, NULL, "cannot negate %s", t.s);
         return NULL;
     }
     if (is_const(a)) {
@@ -675,8 +723,7 @@ static ir_node *check_neg(checker *c, const ast_node *e)
         if (a->ty->kind == TY_FLOAT)
             n->v.f = -a->v.f;
         else if (!a->is_null && a->v.i == INT64_MIN) {
-            err(c, e->at, NULL, "number out of range");
-            return NULL;
+            n->is_null = n->nullable = true; /* as at run time */
         } else
             n->v.i = -a->v.i;
         return n;
@@ -694,7 +741,7 @@ static ir_node *age_cmp(checker *c, cmp_op op, ir_node *t, ir_node *d, loc at)
     if (t->ty->kind == TY_DATE && d->secs % SECS_PER_DAY != 0) {
         size_t len;
         const char *s = src_text(c, d->at, &len);
-        err(c, d->at, NULL, "the age of a date is counted in whole days; "
+        check_err(c, d->at, NULL, "the age of a date is counted in whole days; "
             "'%.*s' is not a whole number of days", (int)len, s);
         return NULL;
     }
@@ -723,23 +770,23 @@ static void cmp_mismatch(checker *c, loc at, ir_node *a, ir_node *b,
             snprintf(fix, sizeof fix, "%.*s %s", (int)SEGC_MIN(len, 40), t,
                      cur_get(mo->ty->currency)->code);
             tname tm = describe(c, mo);
-            err(c, lk->at, fix, "cannot compare %s with a bare number; "
+            check_err(c, lk->at, fix, "cannot compare %s with a bare number; "
                 "write %s", tm.s, fix);
             return;
         }
         if (type_is_temporal(mo->ty) && type_is_numeric(k->ty)) {
             tname tm = describe(c, mo);
-            err(c, at, NULL, "cannot compare %s with %s; for an age write a "
+            check_err(c, at, NULL, "cannot compare %s with %s; for an age write a "
                 "duration such as 90d, for a date write 2024-01-31", tm.s,
                 side ? ta.s : tb.s);
             return;
         }
     }
     if (a->ty->kind == TY_MONEY && b->ty->kind == TY_MONEY)
-        err(c, at, NULL, "cannot compare %s with %s: the currencies differ",
+        check_err(c, at, NULL, "cannot compare %s with %s: the currencies differ",
             ta.s, tb.s);
     else
-        err(c, at, NULL, "cannot compare %s with %s", ta.s, tb.s);
+        check_err(c, at, NULL, "cannot compare %s with %s", ta.s, tb.s);
 }
 
 /* a OP b, both checked */
@@ -748,7 +795,7 @@ static ir_node *compare(checker *c, cmp_op op, ir_node *a, ir_node *b, loc at,
 {
     if (is_duration(a) || is_duration(b)) {
         if (is_duration(a) && is_duration(b)) {
-            err(c, at, NULL, "cannot compare two durations");
+            check_err(c, at, NULL, "cannot compare two durations");
             return NULL;
         }
         ir_node *t = is_duration(a) ? b : a, *d = is_duration(a) ? a : b;
@@ -756,7 +803,7 @@ static ir_node *compare(checker *c, cmp_op op, ir_node *a, ir_node *b, loc at,
             return null_of(c, &ty_bool, at);
         if (!type_is_temporal(t->ty)) {
             tname tt = describe(c, t);
-            err(c, at, NULL, "cannot compare %s with a duration; a duration "
+            check_err(c, at, NULL, "cannot compare %s with a duration; a duration "
                 "is compared with a date or timestamp, meaning its age",
                 tt.s);
             return NULL;
@@ -766,7 +813,7 @@ static ir_node *compare(checker *c, cmp_op op, ir_node *a, ir_node *b, loc at,
     if (is_null_const(a) && is_null_const(b))
         return null_of(c, &ty_bool, at);
     if (a->ty->kind == TY_SET || b->ty->kind == TY_SET) {
-        err(c, at, NULL, "a set cannot be compared; test an element with "
+        check_err(c, at, NULL, "a set cannot be compared; test an element with "
             "'in', as in \"vip\" in tags");
         return NULL;
     }
@@ -778,28 +825,63 @@ static ir_node *compare(checker *c, cmp_op op, ir_node *a, ir_node *b, loc at,
     type_kind k = a->ty->kind;
     if ((k == TY_BOOL || k == TY_STRING) && op != CMP_EQ && op != CMP_NE) {
         tname t = tyname(a->ty);
-        err(c, at, NULL, "%s values can only be compared with = and !=",
+        check_err(c, at, NULL, "%s values can only be compared with = and !=",
             t.s);
         return NULL;
     }
+    if (check_is_strexpr(a) || check_is_strexpr(b)) {
+        /* lower(city) = "berlin": decided once per dictionary entry */
+        if (!is_const(check_is_strexpr(a) ? b : a)) {
+            check_err(c, at, NULL, "the result of lower() or upper() can be "
+                      "compared with a string written in the rule only, as "
+                      "in lower(city) = \"berlin\"");
+            return NULL;
+        }
+        return check_dictfn(c, ir_cmp(c->p, op, at, a, b), at);
+    }
     return ir_cmp(c->p, op, at, a, b);
+}
+
+/* a / b of two counts (ints): a share of a whole, at most 1 */
+static bool is_share(const ir_node *n)
+{
+    if (n->op != IR_DIV || n->ty->kind != TY_FLOAT)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        const ir_node *k = n->kids[i];
+        if (k->op != IR_TO_FLOAT || k->kids[0]->ty->kind != TY_INT ||
+            k->kids[0]->op == IR_CONST || k->kids[0]->op == IR_UNITS)
+            return false;
+    }
+    return true;
+}
+
+/* SEG302: coupon_orders / orders > 80 (meant: 80%) */
+static void warn_share(checker *c, const ir_node *a, const ir_node *b, loc at)
+{
+    const ir_node *sh = is_share(a) ? a : is_share(b) ? b : NULL;
+    const ir_node *k = sh == a ? b : a;
+    if (!sh || k->op != IR_CONST || k->is_null)
+        return;
+    double v = k->ty->kind == TY_FLOAT ? k->v.f
+               : k->ty->kind == TY_INT ? (double)k->v.i
+                                       : 0;
+    if (v <= 1 || v > 100)
+        return;
+    size_t len;
+    const char *t = src_text(c, k->at, &len);
+    char fix[64];
+    snprintf(fix, sizeof fix, "%.*s%%", (int)SEGC_MIN(len, 40), t);
+    diag_at(c->d, SEGC_SEV_WARNING, c->src, at, "SEG302", NULL,
+            "a share of two counts (at most 1 when the part is in the whole) "
+            "is compared with %.*s; did you mean %s?", (int)SEGC_MIN(len, 40),
+            t, fix);
 }
 
 static ir_node *check_cmp(checker *c, const ast_node *e)
 {
     if (e->chained) {
-        /* "orders > 1 orders < 5" chains through the amount "1 orders": the
-         * missing operator is the error to report */
-        for (const ast_node *k = e; k->kind == AST_CMP; k = k->kids) {
-            const ast_node *r = k->kids->next;
-            if (r->kind == AST_MONEY && cur_find(r->text, r->len) < 0) {
-                check_money_literal(c, r);
-                return NULL;
-            }
-            if (!k->chained)
-                break;
-        }
-        err(c, e->at, NULL, "comparisons cannot be chained; write "
+        check_err(c, e->at, NULL, "comparisons cannot be chained; write "
             "'a < b and b < c', or 'x between a and b'");
         return NULL;
     }
@@ -807,6 +889,21 @@ static ir_node *check_cmp(checker *c, const ast_node *e)
     ir_node *a, *b;
     if (!check_pair(c, la, lb, &a, &b))
         return NULL;
+    if (c->warn && (la->kind == AST_NULL) != (lb->kind == AST_NULL) &&
+        (e->op == CMP_EQ || e->op == CMP_NE)) {
+        /* x = null is unknown for every record: never true */
+        const ast_node *x = la->kind == AST_NULL ? lb : la;
+        size_t len;
+        const char *t = src_text(c, x->at, &len);
+        char fix[128];
+        snprintf(fix, sizeof fix, "%.*s is %snull", (int)SEGC_MIN(len, 80), t,
+                 e->op == CMP_NE ? "not " : "");
+        diag_at(c->d, SEGC_SEV_WARNING, c->src, e->at, "SEG301", fix,
+                "a comparison with null is never true (it is unknown for "
+                "every customer); write %s", fix);
+    }
+    if (c->warn)
+        warn_share(c, a, b, e->at);
     return compare(c, (cmp_op)e->op, a, b, e->at, la, lb);
 }
 
@@ -840,17 +937,11 @@ static int cmp_f64(const void *pa, const void *pb)
     return a->f < b->f ? -1 : a->f > b->f;
 }
 
-static ir_node *check_in_list(checker *c, const ast_node *e)
+/* x in [list]: the list's elements are checked against x (bare enum values)
+ * in the file they are written in (a constant's may be in another) */
+static ir_node *in_elems(checker *c, ir_node *x, const ast_node *list,
+                         bool negated, loc at)
 {
-    const ast_node *lx = e->kids, *list = lx->next;
-    ir_node *x = check_expr(c, lx);
-    if (!x)
-        return NULL;
-    if (is_duration(x) || x->ty->kind == TY_SET) {
-        tname t = describe(c, x);
-        err(c, lx->at, NULL, "%s cannot be looked up in a list", t.s);
-        return NULL;
-    }
     /* a date or timestamp in a list of durations: the age equals one of
      * them, an 'or' of age equalities (a null element makes it unknown) */
     if (type_is_temporal(x->ty) && list->kids && list->kids->kind == AST_DURATION) {
@@ -868,7 +959,7 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
                 eq[k++] = age_cmp(c, CMP_EQ, x, v, le->at);
             } else if (v) {
                 tname te = tyname(v->ty);
-                err(c, le->at, NULL, "list element is %s, but the list holds "
+                check_err(c, le->at, NULL, "list element is %s, but the list holds "
                     "durations (ages)", te.s);
                 ok = false;
             } else {
@@ -876,10 +967,10 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
             }
             ok &= !k || eq[k - 1] != NULL;
         }
-        ir_node *r = ok ? ir_nary(c->p, IR_OR, e->at, eq, k) : NULL;
+        ir_node *r = ok ? ir_nary(c->p, IR_OR, at, eq, k) : NULL;
         mem_free(c->m, eq, (n + 1) * sizeof *eq);
-        if (r && e->negated)
-            r = ir_unary(c->p, IR_NOT, &ty_bool, e->at, r);
+        if (r && negated)
+            r = ir_unary(c->p, IR_NOT, &ty_bool, at, r);
         return r;
     }
     /* check every element against x, then bring all to one type */
@@ -896,7 +987,7 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
             continue;
         }
         if (!is_const(v) || is_duration(v)) {
-            err(c, le->at, NULL, is_duration(v)
+            check_err(c, le->at, NULL, is_duration(v)
                                      ? "a list of durations (ages) needs a "
                                        "date or timestamp to look up, and "
                                        "durations only"
@@ -921,7 +1012,7 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
         if (!unify(c, &xi, &el[i])) {
             if (xi && el[i]) {
                 tname te = tyname(el[i]->ty), tx = describe(c, x);
-                err(c, el[i]->at, NULL, "list element is %s, but %s is "
+                check_err(c, el[i]->at, NULL, "list element is %s, but %s is "
                     "looked up", te.s, tx.s);
             }
             goto done;
@@ -936,7 +1027,7 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
     }
     if (!x)
         goto done;
-    result = ir_unary(c->p, IR_IN, &ty_bool, e->at, x);
+    result = ir_unary(c->p, IR_IN, &ty_bool, at, x);
     if (!result)
         goto done;
     result->list = arena_alloc(&c->p->a, (k + 1) * sizeof *result->list);
@@ -957,29 +1048,83 @@ static ir_node *check_in_list(checker *c, const ast_node *e)
     /* x in [] is false even for a null x (an empty disjunction) */
     result->nullable = (x->nullable && result->nlist > 0) ||
                        result->list_has_null;
-    if (e->negated)
-        result = ir_unary(c->p, IR_NOT, &ty_bool, e->at, result);
+    if (negated)
+        result = ir_unary(c->p, IR_NOT, &ty_bool, at, result);
 done:
     mem_free(c->m, el, (n + 1) * sizeof *el);
     return result;
 }
 
+static ir_node *in_list(checker *c, ir_node *x, loc x_at,
+                        const ast_node *list, const source *lsrc,
+                        bool negated, loc at)
+{
+    if (is_duration(x) || x->ty->kind == TY_SET) {
+        tname t = describe(c, x);
+        check_err(c, x_at, NULL, "%s cannot be looked up in a list", t.s);
+        return NULL;
+    }
+    const source *keep = c->src;
+    check_use_src(c, lsrc);
+    ir_node *r = in_elems(c, x, list, negated, at);
+    check_use_src(c, keep);
+    /* the lookup itself (and its 'not') is written here, whatever file
+     * the list is in */
+    for (ir_node *n = r; n && n->at.start == at.start && n->at.end == at.end;
+         n = n->op == IR_NOT ? n->kids[0] : NULL)
+        n->file = c->p->cur_file;
+    return r;
+}
+
+/* a string function's result in a list: decided per dictionary entry */
+static ir_node *wrap_strfn(checker *c, ir_node *n, loc at)
+{
+    return n && check_is_strexpr(n->kids[0]) ? check_dictfn(c, n, at) : n;
+}
+
 static ir_node *check_in(checker *c, const ast_node *e)
 {
     const ast_node *lx = e->kids, *rhs = lx->next;
-    if (rhs->kind == AST_LIST)
-        return check_in_list(c, e);
+    if (rhs->kind == AST_NAME) {
+        int period = check_period(rhs->text, rhs->len);
+        const ast_node *list;
+        const source *lsrc;
+        if (period >= 0) {
+            ir_node *x = check_expr(c, lx);
+            ir_node *n = x ? check_in_period(c, x, period, e->at) : NULL;
+            return n && e->negated ? ir_unary(c->p, IR_NOT, &ty_bool, e->at, n)
+                                   : n;
+        }
+        if (check_const_list(c, rhs, &list, &lsrc)) {
+            ir_node *x = check_expr(c, lx);
+            if (!x)
+                return NULL;
+            ir_node *n = in_list(c, x, lx->at, list, lsrc, false, e->at);
+            n = wrap_strfn(c, n, e->at);
+            return n && e->negated ? ir_unary(c->p, IR_NOT, &ty_bool, e->at, n)
+                                   : n;
+        }
+    }
+    if (rhs->kind == AST_LIST) {
+        ir_node *x = check_expr(c, lx);
+        if (!x)
+            return NULL;
+        ir_node *n = in_list(c, x, lx->at, rhs, c->src, false, e->at);
+        n = wrap_strfn(c, n, e->at);
+        return n && e->negated ? ir_unary(c->p, IR_NOT, &ty_bool, e->at, n) : n;
+    }
     ir_node *set = check_expr(c, rhs);
     if (!set)
         return NULL;
     if (set->ty->kind != TY_SET) {
-        err(c, rhs->at, NULL, "'in' needs a list, as in country in [\"DE\", "
-            "\"AT\"], or a set<string> field, as in \"vip\" in tags");
+        check_err(c, rhs->at, NULL, "'in' needs a list, as in country in "
+                  "[\"DE\", \"AT\"], a constant list, a period such as "
+                  "this_year, or a set<string> field, as in \"vip\" in tags");
         return NULL;
     }
     if (lx->kind != AST_STRING) {
-        err(c, lx->at, NULL, "the element looked up in a set must be a "
-            "string literal, as in \"vip\" in tags");
+        check_err(c, lx->at, NULL, "the element looked up in a set must be a "
+                  "string literal, as in \"vip\" in tags");
         return NULL;
     }
     ir_node *n = ir_unary(c->p, IR_CONTAINS, &ty_bool, e->at, set);
@@ -993,7 +1138,7 @@ static ir_node *check_in(checker *c, const ast_node *e)
 }
 
 /* An operand of and/or/not, or a segment's condition: must be bool. */
-static ir_node *check_cond(checker *c, const ast_node *e, const char *what)
+ir_node *check_cond(checker *c, const ast_node *e, const char *what)
 {
     ir_node *n = check_expr(c, e);
     if (!n)
@@ -1002,7 +1147,7 @@ static ir_node *check_cond(checker *c, const ast_node *e, const char *what)
         return null_of(c, &ty_bool, n->at);
     if (n->ty->kind != TY_BOOL) {
         tname t = describe(c, n);
-        err(c, e->at, NULL, "%s needs a condition (true or false), but this "
+        check_err(c, e->at, NULL, "%s needs a condition (true or false), but this "
             "is %s; compare it, as in 'orders > 0'", what, t.s);
         return NULL;
     }
@@ -1029,36 +1174,65 @@ static ir_node *check_logic(checker *c, const ast_node *e)
     return n;
 }
 
-static ir_node *check_name(checker *c, const ast_node *e)
+
+/* ---- constants of a declared type --------------------------------------------- */
+
+ir_node *check_const_null(checker *c, const type *ty, loc at)
 {
-    int f;
-    switch (lookup(c, e->text, e->len, &f)) {
-    case NAME_FIELD: {
-        const schema_field *sf = &c->sch->fields[f];
-        ir_node *n = ir_new(c->p, IR_FIELD, sf->ty, e->at);
-        if (n) {
-            n->field = (uint32_t)f;
-            n->nullable = sf->nullable;
-        }
-        return n;
-    }
-    case NAME_TODAY:
-        return ir_new(c->p, IR_ASOF, &ty_date, e->at);
-    case NAME_NOW:
-        return ir_new(c->p, IR_ASOF, &ty_timestamp, e->at);
-    case NAME_NONE:
-        break;
-    }
-    unknown_name(c, e);
-    return NULL;
+    return null_of(c, ty, at);
 }
 
-static ir_node *check_expr(checker *c, const ast_node *e)
+bool check_fits(checker *c, ir_node **v, const type *want)
+{
+    ir_node *x = *v;
+    if (x->op == IR_CONST && x->is_null) {
+        *v = null_of(c, want, x->at);
+        return *v != NULL;
+    }
+    if (type_equal(x->ty, want))
+        return true;
+    type_kind k = x->ty->kind;
+    switch (want->kind) {
+    case TY_FLOAT:
+        if (k != TY_INT)
+            return false;
+        *v = to_float(c, x);
+        return *v != NULL;
+    case TY_TIMESTAMP:
+        if (k != TY_DATE)
+            return false;
+        *v = to_ts(c, x);
+        return *v != NULL;
+    case TY_MONEY:
+        if (k != TY_MONEY || x->ty->currency != want->currency ||
+            x->ty->scale > want->scale)
+            return false;
+        *v = rescale(c, x, want->scale);
+        return *v != NULL;
+    default:
+        return false;
+    }
+}
+
+const type *check_type(checker *c, const ast_type *t)
+{
+    if (strcmp(t->name, "duration") == 0 && !t->has_args && !t->elem)
+        return &ty_duration;
+    if (strcmp(t->name, "enum") == 0 || strcmp(t->name, "set") == 0) {
+        check_err(c, t->at, NULL, "a parameter is a single value: int, "
+                  "float, bool, string, money(CUR), date, timestamp or "
+                  "duration (for a list, give a list as the default)");
+        return NULL;
+    }
+    return check_resolve_type(&c->p->a, t, c->src, c->d, &c->errors);
+}
+
+ir_node *check_expr(checker *c, const ast_node *e)
 {
     if (!e)
         return NULL;
     if (c->depth >= CHECK_MAX_DEPTH) {
-        err(c, e->at, NULL, "expression nested too deeply (more than %d "
+        check_err(c, e->at, NULL, "expression nested too deeply (more than %d "
             "levels)", CHECK_MAX_DEPTH);
         return NULL;
     }
@@ -1103,7 +1277,7 @@ static ir_node *check_expr(checker *c, const ast_node *e)
         n = null_of(c, &ty_null, e->at);
         break;
     case AST_LIST:
-        err(c, e->at, NULL, "a list can only follow 'in', as in country in "
+        check_err(c, e->at, NULL, "a list can only follow 'in', as in country in "
             "[\"DE\", \"AT\"]");
         break;
     case AST_NAME:
@@ -1127,11 +1301,13 @@ static ir_node *check_expr(checker *c, const ast_node *e)
     case AST_ISNULL: {
         ir_node *x = check_expr(c, e->kids);
         if (x && (is_duration(x))) {
-            err(c, e->at, NULL, "a duration is never null");
+            check_err(c, e->at, NULL, "a duration is never null");
             x = NULL;
         }
         if (x && (n = ir_unary(c->p, IR_ISNULL, &ty_bool, e->at, x))) {
             n->nullable = false;
+            if (check_is_strexpr(x))
+                n = check_dictfn(c, n, e->at);
             if (e->negated)
                 n = ir_unary(c->p, IR_NOT, &ty_bool, e->at, n);
         }
@@ -1147,71 +1323,14 @@ static ir_node *check_expr(checker *c, const ast_node *e)
             n = ir_unary(c->p, IR_NOT, &ty_bool, e->at, x);
         break;
     }
+    case AST_CALL:
+        n = check_call(c, e);
+        break;
+    case AST_HAS:
+        n = check_has(c, e);
+        break;
     }
     c->depth--;
     return n;
 }
 
-/* ---- the program ------------------------------------------------------------------- */
-
-ir_program *check_program(mem *m, const ast_file *f, const schema *sch,
-                          diag_list *d)
-{
-    checker c;
-    memset(&c, 0, sizeof c);
-    c.m = m;
-    c.src = f->src;
-    c.sch = sch;
-    c.d = d;
-    c.p = ir_program_new(m, sch, f->src->name);
-    if (!c.p)
-        return NULL;
-    size_t nsegs = 0;
-    for (const ast_item *it = f->items; it; it = it->next)
-        nsegs += it->kind == ITEM_SEGMENT;
-    c.p->segs = arena_alloc(&c.p->a, nsegs * sizeof *c.p->segs + 1);
-    if (!c.p->segs)
-        goto oom;
-
-    for (const ast_item *it = f->items; it; it = it->next) {
-        if (it->kind != ITEM_SEGMENT)
-            continue;
-        const ast_segment *s = it->u.segment;
-        bool dup = false;
-        for (const ast_item *jt = f->items; jt != it; jt = jt->next)
-            if (jt->kind == ITEM_SEGMENT &&
-                strcmp(jt->u.segment->name, s->name) == 0) {
-                err(&c, s->name_at, NULL, "segment '%s' is defined twice",
-                    s->name);
-                diag_at(d, SEGC_SEV_NOTE, c.src, jt->u.segment->name_at, NULL,
-                        NULL, "first defined here");
-                dup = true;
-                break;
-            }
-        if (schema_find(sch, s->name, strlen(s->name)) >= 0) {
-            err(&c, s->name_at, NULL,
-                "segment '%s' has the name of a field of schema '%s'",
-                s->name, sch->name);
-            dup = true;
-        }
-        char what[128];
-        snprintf(what, sizeof what, "segment '%s'", s->name);
-        ir_node *root = check_cond(&c, s->where, what);
-        if (!root || dup)
-            continue;
-        ir_segment *seg = &c.p->segs[c.p->nsegs++];
-        seg->name = arena_strndup(&c.p->a, s->name, strlen(s->name));
-        seg->description =
-            s->description
-                ? arena_strndup(&c.p->a, s->description, strlen(s->description))
-                : NULL;
-        seg->at = s->at;
-        seg->root = root;
-    }
-    if (m->failed)
-        goto oom;
-    return c.p;
-oom:
-    ir_program_free(c.p);
-    return NULL;
-}

@@ -7,7 +7,7 @@
 typedef struct schema_checker {
     const source *src;
     diag_list *d;
-    schema *s;
+    arena *a;     /* where types go */
     size_t errors;
 } schema_checker;
 
@@ -90,15 +90,15 @@ static const type *resolve_type(schema_checker *c, const ast_type *t)
                     "as EUR, USD, GBP)", code->text);
             return NULL;
         }
-        return type_money(&c->s->a, cur, cur_get(cur)->decimals);
+        return type_money(c->a, cur, cur_get(cur)->decimals);
     }
     if (strcmp(n, "enum") == 0) {
         if (t->elem || !t->has_args || t->nargs == 0) {
             err(c, t->at, NULL, "enum needs its values: enum(b2b, b2c)");
             return NULL;
         }
-        enum_def *e = arena_alloc(&c->s->a, sizeof *e);
-        const char **vals = arena_alloc(&c->s->a, t->nargs * sizeof *vals);
+        enum_def *e = arena_alloc(c->a, sizeof *e);
+        const char **vals = arena_alloc(c->a, t->nargs * sizeof *vals);
         if (!e || !vals)
             return NULL;
         uint32_t k = 0;
@@ -111,13 +111,13 @@ static const type *resolve_type(schema_checker *c, const ast_type *t)
                     ok = false;
                     break;
                 }
-            vals[k++] = arena_strndup(&c->s->a, a->text, a->len);
+            vals[k++] = arena_strndup(c->a, a->text, a->len);
         }
         if (!ok)
             return NULL;
         e->values = vals;
         e->n = k;
-        type *ty = arena_alloc(&c->s->a, sizeof *ty);
+        type *ty = arena_alloc(c->a, sizeof *ty);
         if (!ty)
             return NULL;
         ty->kind = TY_ENUM;
@@ -151,14 +151,22 @@ static const type *resolve_type(schema_checker *c, const ast_type *t)
     return NULL;
 }
 
+const type *check_resolve_type(arena *a, const ast_type *t, const source *src,
+                               diag_list *d, size_t *errors)
+{
+    schema_checker c = {src, d, a, 0};
+    const type *ty = resolve_type(&c, t);
+    *errors += c.errors;
+    return ty;
+}
+
 schema *check_schema(mem *m, const ast_schema *decl, const source *src,
                      diag_list *d)
 {
-    schema_checker c = {src, d, NULL, 0};
-    c.s = schema_new(m, decl->name);
-    if (!c.s)
+    schema *s = schema_new(m, decl->name);
+    if (!s)
         return NULL;
-    schema *s = c.s;
+    schema_checker c = {src, d, &s->a, 0};
     s->fields = arena_alloc(&s->a, decl->nfields * sizeof *s->fields + 1);
     if (!s->fields)
         goto fail;

@@ -204,6 +204,26 @@ size_t cur_count(void)
     return SEGC_ARRAY_LEN(table);
 }
 
+const char *cur_alias(const char *w, size_t len)
+{
+    /* names of currencies written out */
+    static const struct {
+        const char *word, *code;
+    } words[] = {{"euro", "EUR"},    {"euros", "EUR"},   {"dollar", "USD"},
+                 {"dollars", "USD"}, {"pound", "GBP"},   {"pounds", "GBP"},
+                 {"franken", "CHF"}, {"francs", "CHF"},  {"yen", "JPY"},
+                 {"zloty", "PLN"},   {"kronor", "SEK"},  {"kroner", "DKK"}};
+    for (size_t i = 0; i < SEGC_ARRAY_LEN(words); i++) {
+        size_t n = strlen(words[i].word);
+        bool eq = n == len;
+        for (size_t k = 0; eq && k < n; k++)
+            eq = (w[k] | 0x20) == words[i].word[k];
+        if (eq)
+            return words[i].code;
+    }
+    return NULL;
+}
+
 const char *cur_suggest(const char *code, size_t len)
 {
     /* an upper-cased exact match first ("eur" -> "EUR"), then the nearest */
@@ -216,6 +236,9 @@ const char *cur_suggest(const char *code, size_t len)
         if (k >= 0)
             return table[k].code;
     }
+    const char *alias = cur_alias(code, len);
+    if (alias)
+        return alias;
     const char *best = NULL;
     size_t bestd = 2;
     for (size_t i = 0; i < SEGC_ARRAY_LEN(table); i++) {

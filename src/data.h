@@ -145,7 +145,7 @@ static inline const csv_field *csv_get(const csv_reader *r, size_t i)
 }
 static inline const char *csv_text(const csv_reader *r, const csv_field *f)
 {
-    return r->cells.p + f->off;
+    return r->cells.p ? r->cells.p + f->off : ""; /* no cell had text yet */
 }
 /* The raw text of physical line `line` of the current row. */
 const char *csv_row_line(const csv_reader *r, unsigned line, size_t *len);

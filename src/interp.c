@@ -207,6 +207,10 @@ static val eval_arith(const interp *ip, const ir_node *n,
     int64_t r;
     bool ovf;
     switch (n->op) {
+    case IR_DIV: /* money / int */
+        if (b.i == 0 || (a.i == INT64_MIN && b.i == -1))
+            return NULLV;
+        return ival(div_half_even_i64(a.i, b.i));
     case IR_ADD:
         ovf = __builtin_add_overflow(a.i, b.i, &r);
         break;
@@ -313,12 +317,53 @@ static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
         val a = eval(ip, n->kids[0], rec);
         return a.null ? NULLV : ival(!a.i);
     }
+    case IR_ISTRUE: {
+        val a = eval(ip, n->kids[0], rec);
+        return ival(!a.null && a.i);
+    }
+    case IR_STAT: {
+        const eval_bound *b = &ip->b[n->id];
+        if (b->null)
+            return NULLV;
+        return n->ty->kind == TY_FLOAT ? fval(b->f) : ival(b->k);
+    }
+    case IR_NTILE: {
+        val a = eval(ip, n->kids[0], rec);
+        if (a.null)
+            return NULLV;
+        const eval_bound *b = &ip->b[n->id];
+        return ival(n->kids[0]->ty->kind == TY_FLOAT ? eval_ntile_f(b, a.f)
+                                                     : eval_ntile_i(b, a.i));
+    }
+    case IR_DICTFN: {
+        val a = eval(ip, n->kids[0], rec);
+        const eval_bound *b = &ip->b[n->id];
+        if (a.null)
+            return b->null ? NULLV : ival(b->k);
+        uint64_t id = (uint64_t)a.i;
+        if (id >= b->ntable || eval_bit(b->nulls, id))
+            return NULLV;
+        return ival(n->ty->kind == TY_INT ? b->vals[id]
+                                          : eval_bit(b->table, id));
+    }
+    case IR_DATEPART: {
+        val a = eval(ip, n->kids[0], rec);
+        if (a.null)
+            return NULLV;
+        int64_t days = n->kids[0]->ty->kind == TY_DATE
+                           ? a.i
+                           : cal_floor_div(a.i, SECS_PER_DAY);
+        return ival(eval_date_part(n->part, days, ip->b[n->id].k));
+    }
+    case IR_DICTARG:
+    case IR_STRFN:
+        break; /* only inside an IR_DICTFN, decided by eval_bind */
     }
     return NULLV;
 }
 
 segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
-                       int64_t as_of, result *res)
+                       const eval_bound *b, result *res)
 {
     interp ip;
     memset(&ip, 0, sizeof ip);
@@ -326,9 +371,6 @@ segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
     ip.p = p;
     ip.sch = d->sch;
     ip.d = d;
-    eval_bound *b = eval_bind(m, p, d, as_of);
-    if (!b)
-        return SEGC_ERR_NOMEM;
     ip.b = b;
     memset(res->bits, 0, res->nsegs * res->nwords * sizeof *res->bits);
     for (size_t r = 0; r < d->n; r++) {
@@ -340,6 +382,105 @@ segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
         }
     }
     result_count(res);
-    eval_unbind(m, p, b);
     return SEGC_OK;
+}
+
+interp_value interp_node_value(const eval_bound *b, const ir_program *p,
+                               const dataset *d, const ir_node *n,
+                               const unsigned char *rec)
+{
+    interp ip;
+    memset(&ip, 0, sizeof ip);
+    ip.p = p;
+    ip.sch = d->sch;
+    ip.d = d;
+    ip.b = b;
+    val v = eval(&ip, n, rec);
+    interp_value r = {v.i, v.f, v.null};
+    return r;
+}
+
+segc_status interp_stats(mem *m, const ir_program *p, const dataset *d,
+                         eval_bound *b)
+{
+    interp ip;
+    memset(&ip, 0, sizeof ip);
+    ip.m = m;
+    ip.p = p;
+    ip.sch = d->sch;
+    ip.d = d;
+    ip.b = b;
+    stat_acc *acc = mem_array(m, p->nstats + 1, sizeof *acc);
+    if (!acc)
+        return SEGC_ERR_NOMEM;
+    segc_status st = SEGC_OK;
+    /* one pass over the records per level: a statistic's argument may use
+     * statistics of lower levels only */
+    for (size_t i = 0; i < p->nstats && st == SEGC_OK;) {
+        size_t j = i;
+        while (j < p->nstats && p->stats[j]->level == p->stats[i]->level)
+            j++;
+        size_t made = i;
+        for (; made < j; made++)
+            if (!stat_acc_init(m, &acc[made], p->stats[made], d->n))
+                break;
+        if (made < j) {
+            st = SEGC_ERR_NOMEM;
+            j = made;
+        }
+        /* statistics often share a filter (rfm's three quintiles of
+         * buyers): each distinct one is evaluated once per record */
+        const ir_node *filters[64];
+        int nf = 0, which[64];
+        for (size_t k = i; k < j && k - i < 64; k++) {
+            const ir_node *f = p->stats[k]->filter;
+            which[k - i] = -1;
+            if (!f)
+                continue;
+            int q = 0;
+            while (q < nf && filters[q] != f)
+                q++;
+            if (q == nf && nf < 64)
+                filters[nf++] = f;
+            which[k - i] = q < nf ? q : -2;
+        }
+        for (size_t r = 0; r < d->n && st == SEGC_OK; r++) {
+            const unsigned char *rec = data_record(d, r);
+            bool pass[64];
+            for (int q = 0; q < nf; q++) {
+                val f = eval(&ip, filters[q], rec);
+                pass[q] = !f.null && f.i;
+            }
+            for (size_t k = i; k < j; k++) {
+                const ir_node *n = p->stats[k];
+                int q = k - i < 64 ? which[k - i] : -2;
+                if (q >= 0 && !pass[q])
+                    continue;
+                if (q == -2) {
+                    val f = eval(&ip, n->filter, rec);
+                    if (f.null || !f.i)
+                        continue;
+                }
+                if (!n->nkids) {
+                    stat_add_record(&acc[k]);
+                    continue;
+                }
+                val v = eval(&ip, n->kids[0], rec);
+                if (v.null)
+                    continue;
+                if (acc[k].fl)
+                    stat_add_f(&acc[k], v.f);
+                else
+                    stat_add_i(&acc[k], v.i);
+            }
+        }
+        for (size_t k = i; k < j; k++) {
+            if (st == SEGC_OK && !stat_finish(m, &acc[k], &b[p->stats[k]->id]))
+                st = SEGC_ERR_NOMEM;
+            stat_acc_free(m, &acc[k]);
+        }
+        i = j;
+    }
+    mem_free(m, acc, (p->nstats + 1) * sizeof *acc);
+    return st;
 }

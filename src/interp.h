@@ -12,9 +12,32 @@
 
 #include "eval.h"
 
-/* Evaluates every segment of p over d into res (sized for them). Returns
+/* Evaluates every segment of p over d into res (sized for them), with the
+ * bindings b of this evaluation (eval_bind, then interp_stats). Returns
  * SEGC_OK or SEGC_ERR_NOMEM. */
 segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
-                       int64_t as_of, result *res);
+                       const eval_bound *b, result *res);
+
+/* The population statistics of p (p->stats) over d, pass by pass, into
+ * their bindings in b. Every engine uses them: the statistics' arguments
+ * are evaluated here, once per record and statistic. */
+segc_status interp_stats(mem *m, const ir_program *p, const dataset *d,
+                         eval_bound *b);
+
+/* The value of one node n of p for the record rec of d, with the bindings
+ * b of an evaluation (eval_bind, then interp_stats): exactly what
+ * interp_run computes for that node (explanations, explain.c, show it).
+ * By n->ty: i holds a bool, int, money, date, timestamp, enum index, or a
+ * string or set id in the field's dictionary; f a float. Not for the nodes
+ * inside an IR_DICTFN's fn (IR_DICTARG, IR_STRFN): those are null. */
+typedef struct interp_value {
+    int64_t i;
+    double f;
+    bool null;
+} interp_value;
+
+interp_value interp_node_value(const eval_bound *b, const ir_program *p,
+                               const dataset *d, const ir_node *n,
+                               const unsigned char *rec);
 
 #endif

@@ -12,6 +12,7 @@ ir_program *ir_program_new(mem *m, const schema *sch, const char *source_name)
     p->m = m;
     arena_init(&p->a, m);
     p->sch = sch;
+    p->cur_file = IR_NO_FILE;
     p->source_name = arena_strndup(&p->a, source_name, strlen(source_name));
     if (!p->source_name) {
         ir_program_free(p);
@@ -36,6 +37,7 @@ ir_node *ir_new(ir_program *p, ir_op op, const type *ty, loc at)
     n->op = op;
     n->ty = ty;
     n->at = at;
+    n->file = p->cur_file;
     n->id = p->nnodes++;
     return n;
 }
@@ -56,6 +58,8 @@ static ir_node *with_kids(ir_program *p, ir_op op, const type *ty, loc at,
     x->nkids = n;
     for (uint32_t i = 0; i < n; i++)
         x->nullable |= kids[i]->nullable;
+    if (op == IR_ISTRUE || op == IR_ISNULL)
+        x->nullable = false;
     return x;
 }
 
@@ -89,7 +93,8 @@ const char *ir_op_name(ir_op op)
     static const char *const names[] = {
         "const", "field", "as_of", "neg",   "add",     "sub",
         "mul",   "div",   "float", "units", "to_ts", "rescale", "shift",
-        "cmp",   "in",    "contains", "is_null", "and", "or", "not"};
+        "cmp",   "in",    "contains", "is_null", "and", "or", "not",
+        "is_true", "stat", "ntile", "dictfn", "entry", "strfn", "datepart"};
     return (size_t)op < SEGC_ARRAY_LEN(names) ? names[op] : "?";
 }
 
@@ -145,8 +150,15 @@ static void dump_node(const ir_program *p, const ir_node *n, FILE *out)
     case IR_FIELD:
         fprintf(out, "%s", p->sch->fields[n->field].name);
         return;
+    case IR_DICTARG:
+        fputs("entry", out);
+        return;
     case IR_ASOF:
         fprintf(out, "(as_of:%s", tb);
+        if (n->anchor != ANCHOR_NONE)
+            fprintf(out, " %s", n->anchor == ANCHOR_YEAR    ? "year"
+                                : n->anchor == ANCHOR_MONTH ? "month"
+                                                            : "week");
         if (n->months)
             fprintf(out, " %+" PRId64 "mo", n->months);
         if (n->secs)
@@ -156,21 +168,59 @@ static void dump_node(const ir_program *p, const ir_node *n, FILE *out)
     default:
         break;
     }
+    static const char *const stat_names[] = {
+        "count", "sum", "avg", "min", "max", "median", "percentile", "stddev"};
+    static const char *const strfn_names[] = {
+        "lower", "upper", "length", "starts_with", "ends_with", "contains",
+        "size", "has_any", "has_all", "has"};
+    static const char *const part_names[] = {"year", "month", "day",
+                                             "weekday", "days_since"};
     if (n->op == IR_CMP)
         fprintf(out, "(%s", cmp_op_text(n->cmp));
+    else if (n->op == IR_STAT)
+        fprintf(out, "(%s", stat_names[n->stat]);
+    else if (n->op == IR_STRFN)
+        fprintf(out, "(%s", strfn_names[n->sfn]);
+    else if (n->op == IR_DATEPART)
+        fprintf(out, "(%s", part_names[n->part]);
     else
         fprintf(out, "(%s", ir_op_name(n->op));
+    if (n->op == IR_STAT && n->stat == STAT_PERCENTILE)
+        fprintf(out, " %" PRId64 "e-%d", n->pct.mant, n->pct.scale);
+    if (n->op == IR_NTILE)
+        fprintf(out, " %d", n->k);
+    if (n->op == IR_STAT || n->op == IR_NTILE)
+        fprintf(out, " L%d", n->level);
     if (n->op == IR_RESCALE)
         fprintf(out, " %d", n->scale_up);
     if (n->op == IR_SHIFT)
         fprintf(out, " %+" PRId64 "mo %+" PRId64 "s", n->months, n->secs);
     if (n->op != IR_CMP && n->op != IR_AND && n->op != IR_OR &&
         n->op != IR_NOT && n->op != IR_ISNULL && n->op != IR_IN &&
-        n->op != IR_CONTAINS)
+        n->op != IR_CONTAINS && n->op != IR_ISTRUE)
         fprintf(out, ":%s", tb);
     for (uint32_t i = 0; i < n->nkids; i++) {
         fputc(' ', out);
         dump_node(p, n->kids[i], out);
+    }
+    if (n->op == IR_DICTFN) {
+        fputc(' ', out);
+        dump_node(p, n->fn, out);
+    }
+    if ((n->op == IR_STAT || n->op == IR_NTILE) && n->filter) {
+        fputs(" where ", out);
+        dump_node(p, n->filter, out);
+    }
+    if (n->op == IR_STRFN &&
+        (n->sfn == SF_STARTS_WITH || n->sfn == SF_ENDS_WITH ||
+         n->sfn == SF_CONTAINS || n->sfn == SF_HAS))
+        fprintf(out, " \"%.*s\"", (int)n->v.str.len, n->v.str.s);
+    if (n->op == IR_STRFN && (n->sfn == SF_HAS_ANY || n->sfn == SF_HAS_ALL)) {
+        fputs(" [", out);
+        for (uint32_t i = 0; i < n->nlist; i++)
+            fprintf(out, "%s\"%.*s\"", i ? " " : "", (int)n->list[i].str.len,
+                    n->list[i].str.s);
+        fputc(']', out);
     }
     if (n->op == IR_CONTAINS)
         fprintf(out, " \"%.*s\"", (int)n->v.str.len, n->v.str.s);
@@ -190,6 +240,8 @@ static void dump_node(const ir_program *p, const ir_node *n, FILE *out)
 
 void ir_dump(const ir_program *p, FILE *out)
 {
+    for (size_t i = 0; i < p->nparams; i++)
+        fprintf(out, "param %s = %s\n", p->params[i].name, p->params[i].value);
     for (size_t i = 0; i < p->nsegs; i++) {
         fprintf(out, "%s: ", p->segs[i].name);
         dump_node(p, p->segs[i].root, out);

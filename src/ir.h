@@ -28,7 +28,8 @@ typedef enum ir_op {
     IR_ADD,     /* int, float, money (same scale); overflow -> null */
     IR_SUB,
     IR_MUL,     /* int*int, float*float, money*int (money on the left) */
-    IR_DIV,     /* float/float -> float; x/0 -> null */
+    IR_DIV,     /* float/float -> float; money/int -> money (of the
+                 * dividend's scale), rounded half to even; x/0 -> null */
     IR_TO_FLOAT, /* int or money (-> units of the currency) to float */
     IR_UNITS,   /* money -> int: its count of 10^-scale units, unchanged */
     IR_TO_TS,   /* date -> timestamp at midnight UTC */
@@ -41,8 +42,63 @@ typedef enum ir_op {
     IR_ISNULL,  /* kids[0] is null; never null itself */
     IR_AND,     /* n-ary, Kleene */
     IR_OR,      /* n-ary, Kleene */
-    IR_NOT
+    IR_NOT,
+    IR_ISTRUE,  /* kids[0] is true: never null (classification tiers) */
+    IR_STAT,    /* a population statistic: stat, kids[0] the value (none for
+                 * count), filter the records it counts (or NULL); one value
+                 * per evaluation, computed in a pass before the segments */
+    IR_NTILE,   /* k buckets of kids[0] over the population: 1 + the number
+                 * of cut points below the value (cut points per evaluation) */
+    IR_DICTFN,  /* fn of one string or set field kids[0], decided once per
+                 * entry of the field's (set) dictionary: fn's leaves read the
+                 * entry through IR_DICTARG */
+    IR_DICTARG, /* inside a DICTFN: the entry (a string, or a set) */
+    IR_STRFN,   /* inside a DICTFN: str fn applied to kids (see str_fn) */
+    IR_DATEPART /* part of kids[0] (a date or timestamp) as an int */
 } ir_op;
+
+/* population statistics */
+typedef enum stat_kind {
+    STAT_COUNT,
+    STAT_SUM,
+    STAT_AVG,
+    STAT_MIN,
+    STAT_MAX,
+    STAT_MEDIAN,
+    STAT_PERCENTILE, /* p in n->pct (an exact decimal) */
+    STAT_STDDEV
+} stat_kind;
+
+/* functions of strings and sets (IR_STRFN, inside IR_DICTFN only) */
+typedef enum str_fn {
+    SF_LOWER,       /* string -> string */
+    SF_UPPER,
+    SF_LENGTH,      /* string -> int (characters) */
+    SF_STARTS_WITH, /* string, string -> bool */
+    SF_ENDS_WITH,
+    SF_CONTAINS,
+    SF_SIZE,        /* set -> int */
+    SF_HAS_ANY,     /* set, list of strings -> bool */
+    SF_HAS_ALL,
+    SF_HAS          /* set, string -> bool */
+} str_fn;
+
+/* parts of dates (IR_DATEPART) */
+typedef enum date_part {
+    DP_YEAR,
+    DP_MONTH,
+    DP_DAY,
+    DP_WEEKDAY,    /* ISO: Monday 1 .. Sunday 7 */
+    DP_DAYS_SINCE  /* as_of's date minus the value's date */
+} date_part;
+
+/* the period an IR_ASOF starts from */
+typedef enum asof_anchor {
+    ANCHOR_NONE,
+    ANCHOR_YEAR,   /* January 1 of as_of's year */
+    ANCHOR_MONTH,  /* the first of as_of's month */
+    ANCHOR_WEEK    /* the Monday of as_of's ISO week */
+} asof_anchor;
 
 typedef union ir_value {
     int64_t i; /* bool, int, money, date, timestamp, enum index */
@@ -68,26 +124,80 @@ struct ir_node {
     ir_value v;       /* IR_CONST */
     ir_node **kids;
     uint32_t nkids;
-    ir_value *list;   /* IR_IN: the values, none null */
+    ir_value *list;   /* IR_IN, IR_STRFN has any/all: the values, none null */
     uint32_t nlist;
     bool list_has_null; /* IR_IN: the list held a null */
+    stat_kind stat;   /* IR_STAT */
+    decimal pct;      /* IR_STAT percentile: p, exactly */
+    ir_node *filter;  /* IR_STAT: the records counted, or NULL for all */
+    int level;        /* IR_STAT, IR_NTILE: the pass that computes it (1..) */
+    int k;            /* IR_NTILE: the number of buckets */
+    ir_node *fn;      /* IR_DICTFN: the function of the entry */
+    str_fn sfn;       /* IR_STRFN */
+    date_part part;   /* IR_DATEPART */
+    asof_anchor anchor; /* IR_ASOF */
+    uint16_t file;    /* the program file whose text `at` is in, or
+                       * IR_NO_FILE (a --param value) */
 };
 
-typedef struct ir_segment {
+#define IR_NO_FILE UINT16_MAX
+
+typedef struct ir_annotation {
     const char *name;
+    const char *value; /* the arguments as written, or NULL */
+} ir_annotation;
+
+typedef struct ir_segment {
+    const char *name;        /* a tier's is "classification.Tier" */
     const char *description; /* or NULL */
-    loc at;
+    loc at;                  /* in files[file] */
+    loc span;                /* the whole declaration (or tier) */
+    uint16_t file;
     ir_node *root;           /* of type bool */
+    ir_annotation *annotations;
+    uint32_t nannotations;
+    int32_t classification;  /* the classification a tier belongs to, or -1 */
 } ir_segment;
+
+typedef struct ir_classification {
+    const char *name;
+    const char *description;
+    loc at;                  /* its name, in files[file] */
+    loc span;                /* the whole declaration */
+    uint16_t file;
+    uint32_t first, ntiers;  /* its tiers: segs[first .. first + ntiers) */
+    bool has_else;
+    ir_annotation *annotations;
+    uint32_t nannotations;
+} ir_classification;
+
+typedef struct ir_param {
+    const char *name;
+    const type *ty;
+    const char *value;       /* the value in effect, as text */
+    loc at;                  /* its name, in files[file] */
+    uint16_t file;
+} ir_param;
 
 typedef struct ir_program {
     mem *m;
     arena a;
     const schema *sch;
     const char *source_name;
-    ir_segment *segs;
+    ir_segment *segs;        /* segments, then classification tiers */
     size_t nsegs;
+    ir_classification *classes;
+    size_t nclasses;
+    ir_param *params;
+    size_t nparams;
+    ir_node **stats;         /* every IR_STAT and IR_NTILE, by level */
+    size_t nstats;
+    int levels;              /* passes before the segments (0: none) */
     uint32_t nnodes;
+    const char **files;      /* the names of the program's files: imports
+                              * first, the main file last */
+    size_t nfiles;
+    uint16_t cur_file;       /* while checking: the file of new nodes */
 } ir_program;
 
 /* ---- building (used by the checker) ---------------------------------------- */

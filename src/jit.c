@@ -31,6 +31,8 @@ struct jit_code {
     jit *j;
     LLVMOrcResourceTrackerRef rt;
     jit_scan_fn scan;
+    jit_stats_fn *stats; /* per level, 1.. (index level - 1) */
+    int levels;
 };
 
 /* LLVM's target registry is process-wide; it is filled exactly once. This
@@ -125,6 +127,9 @@ jit *jit_new(mem *m, diag_list *d)
         {"segc_rt_in_i64", (void (*)(void))segc_rt_in_i64},
         {"segc_rt_in_f64", (void (*)(void))segc_rt_in_f64},
         {"segc_rt_str_eq", (void (*)(void))segc_rt_str_eq},
+        {"segc_rt_ntile_i64", (void (*)(void))segc_rt_ntile_i64},
+        {"segc_rt_ntile_f64", (void (*)(void))segc_rt_ntile_f64},
+        {"segc_rt_date_part", (void (*)(void))segc_rt_date_part},
     };
     enum { NH = sizeof helpers / sizeof helpers[0] };
     LLVMOrcCSymbolMapPair syms[NH];
@@ -240,6 +245,24 @@ jit_code *jit_compile(jit *j, const ir_program *p, const jit_opts *o,
         return NULL;
     }
     c->scan = (jit_scan_fn)(uintptr_t)addr;
+    if (p->levels) {
+        c->stats = mem_array(j->m, (size_t)p->levels, sizeof *c->stats);
+        if (!c->stats) {
+            jit_code_free(c);
+            return NULL;
+        }
+        c->levels = p->levels;
+        for (int l = 1; l <= p->levels; l++) {
+            char sname[96];
+            snprintf(sname, sizeof sname, "%s_stats%d", name, l);
+            if (!llvm_ok(d, LLVMOrcLLJITLookup(j->lljit, &addr, sname),
+                         "cannot generate the statistics pass")) {
+                jit_code_free(c);
+                return NULL;
+            }
+            c->stats[l - 1] = (jit_stats_fn)(uintptr_t)addr;
+        }
+    }
     if (ns)
         *ns = now_ns() - t0;
     return c;
@@ -255,6 +278,8 @@ void jit_code_free(jit_code *c)
             LLVMConsumeError(err);
         LLVMOrcReleaseResourceTracker(c->rt);
     }
+    if (c->stats)
+        mem_free(c->j->m, c->stats, (size_t)c->levels * sizeof *c->stats);
     mem_free(c->j->m, c, sizeof *c);
 }
 
@@ -264,11 +289,9 @@ void jit_code_free(jit_code *c)
 #define STAGE_MIN_SEGS 16
 
 segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
-                    const dataset *d, int64_t as_of, result *res)
+                    const dataset *d, const eval_bound *b, result *res)
 {
-    eval_bound *b = eval_bind(m, p, d, as_of);
-    if (!b)
-        return SEGC_ERR_NOMEM;
+    (void)p;
     size_t full = d->n / JIT_BLOCK, rem = d->n % JIT_BLOCK;
     memset(res->bits, 0, res->nsegs * res->nwords * sizeof *res->bits);
     if (full && res->nsegs <= STAGE_MIN_SEGS) {
@@ -280,10 +303,8 @@ segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
          * together (a cache line per segment) and copied out line by line. */
         size_t size = res->nsegs * STAGE * sizeof(uint64_t);
         uint64_t *stage = mem_alloc(m, size);
-        if (!stage) {
-            eval_unbind(m, p, b);
+        if (!stage)
             return SEGC_ERR_NOMEM;
-        }
         size_t rs = d->sch->record_size;
         for (size_t blk = 0; blk < full; blk += STAGE) {
             size_t k = full - blk < STAGE ? full - blk : STAGE;
@@ -299,10 +320,8 @@ segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
          * masked to the records that exist */
         size_t rs = d->sch->record_size, size = JIT_BLOCK * rs + 64;
         unsigned char *raw = mem_zalloc(m, size);
-        if (!raw) {
-            eval_unbind(m, p, b);
+        if (!raw)
             return SEGC_ERR_NOMEM;
-        }
         unsigned char *blk =
             raw + ((64 - ((uintptr_t)raw & 63)) & 63);
         memcpy(blk, d->records + full * JIT_BLOCK * rs, rem * rs);
@@ -312,7 +331,118 @@ segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
             res->bits[s * res->nwords + full] &= keep;
         mem_free(m, raw, size);
     }
-    eval_unbind(m, p, b);
     result_count(res);
     return SEGC_OK;
+}
+
+/* the statistics pass, compiled: the code writes each statistic's values and
+ * the words of the records that count, a chunk of blocks at a time; the
+ * values are fed to the same reduction as the interpreter's (stat.c) */
+#define STATS_CHUNK 256 /* blocks: 16384 records */
+
+segc_status jit_stats(const jit_code *c, mem *m, const ir_program *p,
+                      const dataset *d, eval_bound *b)
+{
+    segc_status st = SEGC_OK;
+    size_t rs = d->sch->record_size;
+    size_t nblocks = (d->n + JIT_BLOCK - 1) / JIT_BLOCK;
+    size_t full = d->n / JIT_BLOCK, rem = d->n % JIT_BLOCK;
+    /* the last records, copied into a zeroed block (as jit_run does) */
+    size_t tsize = JIT_BLOCK * rs + 64;
+    unsigned char *traw = rem ? mem_zalloc(m, tsize) : NULL;
+    unsigned char *tail = traw ? traw + ((64 - ((uintptr_t)traw & 63)) & 63)
+                               : NULL;
+    if (rem && !traw)
+        return SEGC_ERR_NOMEM;
+    if (tail)
+        memcpy(tail, d->records + full * JIT_BLOCK * rs, rem * rs);
+    stat_acc *acc = mem_array(m, p->nstats + 1, sizeof *acc);
+    void **out = mem_array(m, 2 * p->nstats + 1, sizeof *out);
+    if (!acc || !out)
+        st = SEGC_ERR_NOMEM;
+    for (size_t i = 0; i < p->nstats && st == SEGC_OK;) {
+        int level = p->stats[i]->level;
+        size_t j = i;
+        while (j < p->nstats && p->stats[j]->level == level)
+            j++;
+        size_t made = i;
+        for (; made < j; made++) {
+            if (!stat_acc_init(m, &acc[made], p->stats[made], d->n))
+                break;
+            out[2 * (made - i)] =
+                mem_array(m, STATS_CHUNK * JIT_BLOCK, sizeof(int64_t));
+            out[2 * (made - i) + 1] = mem_array(m, STATS_CHUNK, sizeof(uint64_t));
+            if (!out[2 * (made - i)] || !out[2 * (made - i) + 1]) {
+                stat_acc_free(m, &acc[made]);
+                break;
+            }
+        }
+        if (made < j)
+            st = SEGC_ERR_NOMEM;
+        jit_stats_fn fn = c->stats[level - 1];
+        for (size_t blk = 0; blk < nblocks && st == SEGC_OK; blk += STATS_CHUNK) {
+            size_t k = nblocks - blk < STATS_CHUNK ? nblocks - blk : STATS_CHUNK;
+            size_t kfull = blk + k <= full ? k : full - blk;
+            if (kfull)
+                fn(d->records + blk * JIT_BLOCK * rs, kfull, b, d, out);
+            if (kfull < k) {
+                /* the tail block goes last in its chunk's buffers */
+                size_t ns = j - i;
+                void **shifted = mem_array(m, 2 * ns + 1, sizeof *shifted);
+                if (!shifted) {
+                    st = SEGC_ERR_NOMEM;
+                    break;
+                }
+                for (size_t q = 0; q < ns; q++) {
+                    shifted[2 * q] = (int64_t *)out[2 * q] + kfull * JIT_BLOCK;
+                    shifted[2 * q + 1] = (uint64_t *)out[2 * q + 1] + kfull;
+                }
+                fn(tail, 1, b, d, shifted);
+                mem_free(m, shifted, (2 * ns + 1) * sizeof *shifted);
+                for (size_t q = 0; q < ns; q++)
+                    ((uint64_t *)out[2 * q + 1])[kfull] &=
+                        (UINT64_C(1) << rem) - 1;
+            }
+            for (size_t q = i; q < j; q++) {
+                stat_acc *a = &acc[q];
+                const uint64_t *w = out[2 * (q - i) + 1];
+                const int64_t *vi = out[2 * (q - i)];
+                const double *vf = out[2 * (q - i)];
+                bool has_value = p->stats[q]->nkids > 0;
+                for (size_t x = 0; x < k; x++) {
+                    uint64_t word = w[x];
+                    if (!has_value) {
+                        a->count += (size_t)__builtin_popcountll(word);
+                        continue;
+                    }
+                    while (word) {
+                        unsigned bit = (unsigned)__builtin_ctzll(word);
+                        word &= word - 1;
+                        size_t at = x * JIT_BLOCK + bit;
+                        if (a->fl)
+                            stat_add_f(a, vf[at]);
+                        else
+                            stat_add_i(a, vi[at]);
+                    }
+                }
+            }
+        }
+        for (size_t q = i; q < j; q++) {
+            if (q < made) {
+                if (st == SEGC_OK && !stat_finish(m, &acc[q], &b[p->stats[q]->id]))
+                    st = SEGC_ERR_NOMEM;
+                stat_acc_free(m, &acc[q]);
+                mem_free(m, out[2 * (q - i)], STATS_CHUNK * JIT_BLOCK * sizeof(int64_t));
+                mem_free(m, out[2 * (q - i) + 1], STATS_CHUNK * sizeof(uint64_t));
+            }
+        }
+        i = j;
+    }
+    if (acc)
+        mem_free(m, acc, (p->nstats + 1) * sizeof *acc);
+    if (out)
+        mem_free(m, out, (2 * p->nstats + 1) * sizeof *out);
+    if (traw)
+        mem_free(m, traw, tsize);
+    return st;
 }

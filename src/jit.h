@@ -48,15 +48,25 @@ jit_code *jit_compile(jit *j, const ir_program *p, const jit_opts *o,
                       diag_list *d, uint64_t *ns);
 void jit_code_free(jit_code *c);
 
-/* Evaluates every segment of p (compiled as c) over d into res. */
+/* Evaluates every segment of p (compiled as c) over d into res, with the
+ * bindings (and statistics) b of this evaluation. */
 segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
-                    const dataset *d, int64_t as_of, result *res);
+                    const dataset *d, const eval_bound *b, result *res);
+
+/* The population statistics of p (p->stats), computed by the compiled
+ * statistics passes, into their bindings in b (as interp_stats does). */
+segc_status jit_stats(const jit_code *c, mem *m, const ir_program *p,
+                      const dataset *d, eval_bound *b);
 
 /* ---- the runtime helpers compiled code may call --------------------------- */
 int64_t segc_rt_shift_date(int64_t days, int64_t months, int64_t ndays);
 int64_t segc_rt_shift_ts(int64_t ts, int64_t months, int64_t secs);
 uint8_t segc_rt_in_i64(const int64_t *list, uint64_t n, int64_t x);
 uint8_t segc_rt_in_f64(const double *list, uint64_t n, double x);
+int64_t segc_rt_ntile_i64(const int64_t *cuts, uint64_t n, int64_t x);
+int64_t segc_rt_ntile_f64(const double *cuts, uint64_t n, double x);
+/* year, month or day of a date (days since 1970-01-01) */
+int64_t segc_rt_date_part(int64_t part, int64_t days);
 /* Text equality of string ids of two fields (ids out of range: unequal). */
 uint8_t segc_rt_str_eq(const dataset *d, uint64_t fa, uint64_t ida,
                        uint64_t fb, uint64_t idb);

@@ -261,6 +261,10 @@ static uint64_t node_hash(emitter *e, const ir_node *n)
     h = mix(h, (uint64_t)n->scale_up);
     h = mix(h, n->cmp);
     h = mix(h, n->is_null);
+    h = mix(h, n->anchor);
+    h = mix(h, n->part);
+    if (n->op == IR_STAT || n->op == IR_NTILE || n->op == IR_DICTFN)
+        h = mix(h, n->id); /* each reads its own binding */
     if (n->op == IR_CONST && !n->is_null)
         h = mix(h, value_bits(n, n->v));
     if (n->op == IR_CONTAINS)
@@ -294,8 +298,11 @@ static bool same(const ir_node *a, const ir_node *b)
         a->months != b->months || a->secs != b->secs ||
         a->scale_up != b->scale_up || a->cmp != b->cmp ||
         a->is_null != b->is_null || a->nkids != b->nkids ||
-        a->nlist != b->nlist || a->list_has_null != b->list_has_null)
+        a->nlist != b->nlist || a->list_has_null != b->list_has_null ||
+        a->anchor != b->anchor || a->part != b->part)
         return false;
+    if (a->op == IR_STAT || a->op == IR_NTILE || a->op == IR_DICTFN)
+        return false; /* each reads its own binding (a == b is above) */
     if (a->op == IR_CONST && !a->is_null && !same_value(a, a->v, b->v))
         return false;
     if (a->op == IR_CONTAINS &&
@@ -420,12 +427,33 @@ static LLVMValueRef bound_k(emitter *e, const ir_node *n)
     return LLVMBuildLoad2(e->B, e->t_i64, p, "");
 }
 
+/* a member of bound[n->id] */
+static LLVMValueRef bound_at(emitter *e, const ir_node *n, size_t member,
+                             LLVMTypeRef ty)
+{
+    LLVMValueRef off = l_i64(e, (int64_t)(n->id * sizeof(eval_bound) + member));
+    LLVMValueRef p = LLVMBuildGEP2(e->B, e->t_i8, e->v_bound, &off, 1, "");
+    return LLVMBuildLoad2(e->B, ty, p, "");
+}
+
 static LLVMValueRef bound_table(emitter *e, const ir_node *n)
 {
-    LLVMValueRef off = l_i64(e, (int64_t)(n->id * sizeof(eval_bound) +
-                                         offsetof(eval_bound, table)));
-    LLVMValueRef p = LLVMBuildGEP2(e->B, e->t_i8, e->v_bound, &off, 1, "");
-    return LLVMBuildLoad2(e->B, e->t_ptr, p, "");
+    return bound_at(e, n, offsetof(eval_bound, table), e->t_ptr);
+}
+
+/* bound[n->id].null as a mask: every lane or none */
+static LLVMValueRef bound_null_mask(emitter *e, const ir_node *n)
+{
+    LLVMValueRef v = bound_at(e, n, offsetof(eval_bound, null), e->t_i32);
+    LLVMValueRef is = LLVMBuildICmp(e->B, LLVMIntNE, v,
+                                    LLVMConstInt(e->t_i32, 0, false), "");
+    return LLVMBuildSelect(e->B, is, l_mask_all(e), l_mask_none(e), "");
+}
+
+/* an i64 mask as <64 x i1> */
+static LLVMValueRef l_lanes(emitter *e, LLVMValueRef mask)
+{
+    return LLVMBuildBitCast(e->B, mask, e->v_i1, "");
 }
 
 /* lanes of an arithmetic result that overflowed, as a mask */
@@ -481,6 +509,48 @@ static jv emit_arith(emitter *e, const ir_node *n)
         [IR_ADD] = "llvm.sadd.with.overflow",
         [IR_SUB] = "llvm.ssub.with.overflow",
         [IR_MUL] = "llvm.smul.with.overflow"};
+    if (n->op == IR_DIV) {
+        /* money / int, rounded half to even; a zero divisor and
+         * INT64_MIN / -1 give null (and are divided by 1 instead, since a
+         * vector division by them is undefined) */
+        LLVMValueRef zero = l_splat_const_i64(e, 0), one = l_splat_const_i64(e, 1);
+        LLVMValueRef bad = LLVMBuildOr(
+            e->B, LLVMBuildICmp(e->B, LLVMIntEQ, b.v, zero, ""),
+            LLVMBuildAnd(e->B,
+                         LLVMBuildICmp(e->B, LLVMIntEQ, a.v,
+                                       l_splat_const_i64(e, INT64_MIN), ""),
+                         LLVMBuildICmp(e->B, LLVMIntEQ, b.v,
+                                       l_splat_const_i64(e, -1), ""),
+                         ""),
+            "");
+        LLVMValueRef d = LLVMBuildSelect(e->B, bad, one, b.v, "");
+        LLVMValueRef q = LLVMBuildSDiv(e->B, a.v, d, "");
+        LLVMValueRef rm = LLVMBuildSRem(e->B, a.v, d, "");
+        /* |r| against |d| - |r|, unsigned */
+        LLVMValueRef rneg = LLVMBuildICmp(e->B, LLVMIntSLT, rm, zero, "");
+        LLVMValueRef dneg = LLVMBuildICmp(e->B, LLVMIntSLT, d, zero, "");
+        LLVMValueRef ar = LLVMBuildSelect(e->B, rneg, LLVMBuildSub(e->B, zero, rm, ""), rm, "");
+        LLVMValueRef ad = LLVMBuildSelect(e->B, dneg, LLVMBuildSub(e->B, zero, d, ""), d, "");
+        LLVMValueRef rest = LLVMBuildSub(e->B, ad, ar, "");
+        LLVMValueRef odd = LLVMBuildICmp(
+            e->B, LLVMIntNE, LLVMBuildAnd(e->B, q, one, ""), zero, "");
+        LLVMValueRef up = LLVMBuildOr(
+            e->B, LLVMBuildICmp(e->B, LLVMIntUGT, ar, rest, ""),
+            LLVMBuildAnd(e->B, LLVMBuildICmp(e->B, LLVMIntEQ, ar, rest, ""),
+                         odd, ""),
+            "");
+        up = LLVMBuildAnd(e->B, up,
+                          LLVMBuildICmp(e->B, LLVMIntNE, rm, zero, ""), "");
+        /* away from zero: the sign of the quotient */
+        LLVMValueRef aneg = LLVMBuildICmp(e->B, LLVMIntSLT, a.v, zero, "");
+        LLVMValueRef step = LLVMBuildSelect(
+            e->B, LLVMBuildICmp(e->B, LLVMIntEQ, aneg, dneg, ""), one,
+            l_splat_const_i64(e, -1), "");
+        r.v = LLVMBuildAdd(e->B, q,
+                           LLVMBuildSelect(e->B, up, step, zero, ""), "");
+        r.null = l_or(e, r.null, l_bits(e, bad));
+        return r;
+    }
     if (n->op != IR_ADD && n->op != IR_SUB && n->op != IR_MUL) {
         fail(e, n, "integer division");
         return r;
@@ -576,6 +646,160 @@ static jv emit_shift(emitter *e, const ir_node *n)
     return r;
 }
 
+static LLVMValueRef table_lookup(emitter *e, LLVMValueRef table,
+                                 LLVMValueRef index);
+static LLVMValueRef l_gather(emitter *e, LLVMTypeRef vty, LLVMValueRef ptrs,
+                             unsigned align, const char *name);
+static jb jb_from(emitter *e, LLVMValueRef holds, LLVMValueRef null);
+
+/* a statistic: the same value in every lane */
+static jv emit_stat(emitter *e, const ir_node *n)
+{
+    jv r;
+    r.null = bound_null_mask(e, n);
+    if (is_float(n))
+        r.v = l_splat(e, bound_at(e, n, offsetof(eval_bound, f), e->t_f64),
+                      e->v_f64);
+    else
+        r.v = l_splat(e, bound_at(e, n, offsetof(eval_bound, k), e->t_i64),
+                      e->v_i64);
+    return r;
+}
+
+/* the score: 1 + the number of cut points below the value */
+#define NTILE_INLINE_MAX 16
+
+static jv emit_ntile(emitter *e, const ir_node *n)
+{
+    const ir_node *x = n->kids[0];
+    jv a = emit_value(e, x);
+    jv r = {NULL, a.null};
+    bool fl = is_float(x);
+    LLVMValueRef cuts = bound_at(
+        e, n, fl ? offsetof(eval_bound, fvals) : offsetof(eval_bound, vals),
+        e->t_ptr);
+    if (n->k - 1 <= NTILE_INLINE_MAX) {
+        LLVMValueRef s = l_splat_const_i64(e, 1);
+        for (int j = 0; j < n->k - 1; j++) {
+            LLVMValueRef idx = l_i64(e, j);
+            LLVMTypeRef et = fl ? e->t_f64 : e->t_i64;
+            LLVMValueRef c = LLVMBuildLoad2(
+                e->B, et, LLVMBuildGEP2(e->B, et, cuts, &idx, 1, ""), "");
+            LLVMValueRef below =
+                fl ? LLVMBuildFCmp(e->B, LLVMRealOLT, l_splat(e, c, e->v_f64),
+                                   a.v, "")
+                   : LLVMBuildICmp(e->B, LLVMIntSLT, l_splat(e, c, e->v_i64),
+                                   a.v, "");
+            s = LLVMBuildAdd(e->B, s, LLVMBuildZExt(e->B, below, e->v_i64, ""),
+                             "");
+        }
+        r.v = s;
+        return r;
+    }
+    lane_call lc = {0};
+    lc.name = fl ? "segc_rt_ntile_f64" : "segc_rt_ntile_i64";
+    lc.ret = e->t_i64;
+    lc.vec_in[0] = a.v;
+    lc.vec_ty[0] = vec_type(e, x);
+    lc.nvec = 1;
+    lc.scalar_in[0] = cuts;
+    lc.scalar_in[1] = l_i64(e, n->k - 1);
+    lc.scalar_ty[0] = e->t_ptr;
+    lc.scalar_ty[1] = e->t_i64;
+    lc.nscalar = 2;
+    int order[] = {-1, -2, 0};
+    memcpy(lc.order, order, sizeof order);
+    lc.nargs = 3;
+    r.v = emit_lane_loop(e, &lc);
+    return r;
+}
+
+/* a function of a string or set field, read from its table by entry id;
+ * lanes where the field is null take the value bound for null */
+static LLVMValueRef dictfn_null(emitter *e, const ir_node *n, jv a)
+{
+    LLVMValueRef nb = table_lookup(e, bound_at(e, n, offsetof(eval_bound, nulls),
+                                               e->t_ptr), a.v);
+    return l_or(e, l_and(e, a.null, bound_null_mask(e, n)),
+                l_and(e, l_not(e, a.null), nb));
+}
+
+static jv emit_dictfn_int(emitter *e, const ir_node *n)
+{
+    jv a = emit_value(e, n->kids[0]);
+    jv r;
+    r.null = dictfn_null(e, n, a);
+    LLVMValueRef vals = bound_at(e, n, offsetof(eval_bound, vals), e->t_ptr);
+    /* null lanes read entry 0, which exists when they are read */
+    LLVMValueRef idx = LLVMBuildSelect(e->B, l_lanes(e, a.null),
+                                       l_splat_const_i64(e, 0), a.v, "");
+    LLVMValueRef ptrs = LLVMBuildGEP2(e->B, e->t_i64, vals, &idx, 1, "");
+    LLVMValueRef g = l_gather(e, e->v_i64, ptrs, 8, "");
+    LLVMValueRef k = l_splat(e, bound_at(e, n, offsetof(eval_bound, k), e->t_i64),
+                             e->v_i64);
+    r.v = LLVMBuildSelect(e->B, l_lanes(e, a.null), k, g, "");
+    return r;
+}
+
+static jb emit_dictfn_bool(emitter *e, const ir_node *n)
+{
+    jv a = emit_value(e, n->kids[0]);
+    LLVMValueRef null = dictfn_null(e, n, a);
+    LLVMValueRef tb = table_lookup(e, bound_table(e, n), a.v);
+    LLVMValueRef k = bound_at(e, n, offsetof(eval_bound, k), e->t_i64);
+    LLVMValueRef kmask = LLVMBuildSelect(
+        e->B, LLVMBuildICmp(e->B, LLVMIntNE, k, l_i64(e, 0), ""),
+        l_mask_all(e), l_mask_none(e), "");
+    LLVMValueRef holds = l_or(e, l_and(e, a.null, kmask),
+                              l_and(e, l_not(e, a.null), tb));
+    return jb_from(e, holds, null);
+}
+
+/* year, month, day, weekday, days_since */
+static jv emit_datepart(emitter *e, const ir_node *n)
+{
+    const ir_node *x = n->kids[0];
+    jv a = emit_value(e, x);
+    jv r = {NULL, a.null};
+    LLVMValueRef days = a.v;
+    if (x->ty->kind == TY_TIMESTAMP) {
+        /* floor division by a day: (t - ((t % d + d) % d)) / d */
+        LLVMValueRef d = l_splat_const_i64(e, SECS_PER_DAY);
+        LLVMValueRef m = LLVMBuildSRem(
+            e->B, LLVMBuildAdd(e->B, LLVMBuildSRem(e->B, a.v, d, ""), d, ""),
+            d, "");
+        days = LLVMBuildSDiv(e->B, LLVMBuildSub(e->B, a.v, m, ""), d, "");
+    }
+    if (n->part == DP_DAYS_SINCE) {
+        LLVMValueRef today = l_splat(e, bound_k(e, n), e->v_i64);
+        r.v = LLVMBuildSub(e->B, today, days, "");
+        return r;
+    }
+    if (n->part == DP_WEEKDAY) {
+        /* ((days + 3) mod 7, floored) + 1: 1970-01-01 was a Thursday */
+        LLVMValueRef s = l_splat_const_i64(e, 7);
+        LLVMValueRef t = LLVMBuildAdd(e->B, days, l_splat_const_i64(e, 3), "");
+        LLVMValueRef m = LLVMBuildSRem(
+            e->B, LLVMBuildAdd(e->B, LLVMBuildSRem(e->B, t, s, ""), s, ""), s, "");
+        r.v = LLVMBuildAdd(e->B, m, l_splat_const_i64(e, 1), "");
+        return r;
+    }
+    lane_call lc = {0};
+    lc.name = "segc_rt_date_part";
+    lc.ret = e->t_i64;
+    lc.vec_in[0] = days;
+    lc.vec_ty[0] = e->v_i64;
+    lc.nvec = 1;
+    lc.scalar_in[0] = l_i64(e, n->part);
+    lc.scalar_ty[0] = e->t_i64;
+    lc.nscalar = 1;
+    int order[] = {-1, 0};
+    memcpy(lc.order, order, sizeof order);
+    lc.nargs = 2;
+    r.v = emit_lane_loop(e, &lc);
+    return r;
+}
+
 static jv emit_value_uncached(emitter *e, const ir_node *n)
 {
     jv r = {NULL, NULL};
@@ -638,7 +862,15 @@ static jv emit_value_uncached(emitter *e, const ir_node *n)
     }
     case IR_SHIFT:
         return emit_shift(e, n);
+    case IR_STAT:
+        return emit_stat(e, n);
+    case IR_NTILE:
+        return emit_ntile(e, n);
+    case IR_DATEPART:
+        return emit_datepart(e, n);
     default: {
+        if (n->op == IR_DICTFN && n->ty->kind == TY_INT)
+            return emit_dictfn_int(e, n);
         /* a condition used as a value (bool = condition) */
         jb b = emit_cond(e, n);
         r.v = b.t;
@@ -939,6 +1171,14 @@ static jb emit_cond_uncached(emitter *e, const ir_node *n)
         r.f = k.t;
         return r;
     }
+    case IR_ISTRUE: {
+        jb k = emit_cond(e, n->kids[0]);
+        r.t = k.t;
+        r.f = l_not(e, k.t);
+        return r;
+    }
+    case IR_DICTFN:
+        return emit_dictfn_bool(e, n);
     default:
         if (n->ty->kind == TY_BOOL) {
             /* a bool field or constant as a condition */
@@ -974,6 +1214,8 @@ static void collect_fields(const ir_node *n, bool *used)
 {
     if (n->op == IR_FIELD)
         used[n->field] = true;
+    if (n->op == IR_STAT)
+        return; /* computed before the scan */
     for (uint32_t i = 0; i < n->nkids; i++)
         collect_fields(n->kids[i], used);
 }
@@ -1254,7 +1496,8 @@ typedef struct leaves {
 
 static bool is_combination(const ir_node *n)
 {
-    return n->op == IR_AND || n->op == IR_OR || n->op == IR_NOT;
+    return n->op == IR_AND || n->op == IR_OR || n->op == IR_NOT ||
+           n->op == IR_ISTRUE;
 }
 
 static int32_t leaf_add(emitter *e, leaves *L, const ir_node *n)
@@ -1364,6 +1607,12 @@ static jb combine(emitter *e, const leaves *L, const ir_node *n,
         r.f = k.t;
         return r;
     }
+    if (n->op == IR_ISTRUE) {
+        jb k = combine(e, L, n->kids[0], v_lm, words);
+        r.t = k.t;
+        r.f = l_not(e, k.t);
+        return r;
+    }
     bool and = n->op == IR_AND;
     r.t = and ? l_mask_all(e) : l_mask_none(e);
     r.f = and ? l_mask_none(e) : l_mask_all(e);
@@ -1416,6 +1665,114 @@ static size_t combination_size(const ir_node *n)
     return s;
 }
 
+/* NAME_statsL: the arguments and filters of the statistics of one level,
+ * block by block (jit_emit.h) */
+static void emit_stats_fn(emitter *e, const char *fn_name, int level)
+{
+    const ir_program *p = e->p;
+    size_t first = 0, last;
+    while (first < p->nstats && p->stats[first]->level < level)
+        first++;
+    for (last = first; last < p->nstats && p->stats[last]->level == level;)
+        last++;
+    size_t nf = e->sch->nfields;
+    bool *used = calloc(nf + 1, sizeof *used);
+    /* the null bytes gathered in this function (emit_gather) */
+    LLVMValueRef *null_bytes = calloc(e->sch->null_bytes + 1, sizeof *null_bytes);
+    if (!used || !null_bytes) {
+        free(used);
+        free(null_bytes);
+        fail(e, NULL, "this program (out of memory)");
+        return;
+    }
+    size_t nodes = 0;
+    for (size_t k = first; k < last; k++) {
+        const ir_node *n = p->stats[k];
+        if (n->nkids) {
+            collect_fields(n->kids[0], used);
+            nodes += tree_size(n->kids[0]);
+        }
+        if (n->filter) {
+            collect_fields(n->filter, used);
+            nodes += tree_size(n->filter);
+        }
+    }
+    char name[96];
+    snprintf(name, sizeof name, "%s_stats%d", fn_name, level);
+    LLVMTypeRef params[5] = {e->t_ptr, e->t_i64, e->t_ptr, e->t_ptr, e->t_ptr};
+    LLVMTypeRef fty = LLVMFunctionType(e->t_void, params, 5, false);
+    LLVMValueRef fn = LLVMAddFunction(e->M, name, fty);
+    LLVMValueRef v_recs = LLVMGetParam(fn, 0), v_nblocks = LLVMGetParam(fn, 1),
+                 v_out = LLVMGetParam(fn, 4);
+    e->fn = fn;
+    e->v_bound = LLVMGetParam(fn, 2);
+    e->v_data = LLVMGetParam(fn, 3);
+    e->entry = LLVMAppendBasicBlockInContext(e->C, fn, "entry");
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(e->C, fn, "head");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(e->C, fn, "body");
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(e->C, fn, "exit");
+    LLVMPositionBuilderAtEnd(e->B, e->entry);
+    e->v_cols = LLVMBuildAlloca(
+        e->B, LLVMArrayType2(e->v_i64, (uint64_t)(e->nvec ? e->nvec : 1)), "cols");
+    LLVMSetAlignment(e->v_cols, 64);
+    e->v_masks = LLVMBuildAlloca(
+        e->B, LLVMArrayType2(e->t_i64, (uint64_t)(e->nmask ? e->nmask : 1)), "masks");
+    LLVMSetAlignment(e->v_masks, 64);
+    LLVMBuildBr(e->B, head);
+
+    LLVMPositionBuilderAtEnd(e->B, head);
+    LLVMValueRef v_b = LLVMBuildPhi(e->B, e->t_i64, "b");
+    LLVMValueRef v_more = LLVMBuildICmp(e->B, LLVMIntULT, v_b, v_nblocks, "");
+    LLVMBuildCondBr(e->B, v_more, body, exit);
+
+    LLVMPositionBuilderAtEnd(e->B, body);
+    LLVMValueRef v_off = LLVMBuildMul(
+        e->B, v_b, l_i64(e, (int64_t)NL * e->sch->record_size), "");
+    LLVMValueRef v_base = LLVMBuildGEP2(e->B, e->t_i8, v_recs, &v_off, 1, "base");
+    if (e->sch->record_size % 8 == 0 && e->sch->record_size / 8 <= 256 &&
+        e->nmask <= 512)
+        emit_transpose_block(e, v_base, used);
+    else
+        for (size_t f = 0; f < nf; f++)
+            if (used[f])
+                emit_gather(e, v_base, (uint32_t)f, null_bytes);
+    /* the values and words, from the columns; one memo for the level, so
+     * that arguments and filters shared by statistics are computed once */
+    reset_memo(e, nodes + 1);
+    LLVMValueRef v_val_off = LLVMBuildMul(e->B, v_b, l_i64(e, NL), "");
+    for (size_t k = first; k < last && !e->failed; k++) {
+        const ir_node *n = p->stats[k];
+        LLVMValueRef valid = l_mask_all(e);
+        if (n->filter)
+            valid = emit_cond(e, n->filter).t;
+        if (n->nkids) {
+            jv v = emit_value(e, n->kids[0]);
+            valid = l_and(e, valid, l_not(e, v.null));
+            LLVMValueRef slot = LLVMBuildLoad2(
+                e->B, e->t_ptr,
+                slot_ptr(e, v_out, e->t_ptr, (int)(2 * (k - first))), "");
+            LLVMTypeRef et = is_float(n->kids[0]) ? e->t_f64 : e->t_i64;
+            LLVMValueRef dst = LLVMBuildGEP2(e->B, et, slot, &v_val_off, 1, "");
+            LLVMValueRef st = LLVMBuildStore(e->B, v.v, dst);
+            LLVMSetAlignment(st, 8);
+        }
+        LLVMValueRef wslot = LLVMBuildLoad2(
+            e->B, e->t_ptr,
+            slot_ptr(e, v_out, e->t_ptr, (int)(2 * (k - first) + 1)), "");
+        LLVMBuildStore(e->B, valid,
+                       LLVMBuildGEP2(e->B, e->t_i64, wslot, &v_b, 1, ""));
+    }
+    LLVMValueRef v_next = LLVMBuildAdd(e->B, v_b, l_i64(e, 1), "");
+    LLVMBuildBr(e->B, head);
+    LLVMValueRef in_v[2] = {l_i64(e, 0), v_next};
+    LLVMBasicBlockRef in_b[2] = {e->entry, LLVMGetInsertBlock(e->B)};
+    LLVMAddIncoming(v_b, in_v, in_b, 2);
+    LLVMPositionBuilderAtEnd(e->B, exit);
+    LLVMBuildRetVoid(e->B);
+    free(used);
+    free(null_bytes);
+}
+
 LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
                               const char *fn_name, diag_list *d)
 {
@@ -1452,6 +1809,7 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     e->field_v = calloc(nf + 1, sizeof *e->field_v);
     e->field_n = calloc(nf + 1, sizeof *e->field_n);
     bool *used = calloc(nf + 1, sizeof *used);
+    bool *all_used = calloc(nf + 1, sizeof *all_used);
     LLVMValueRef *null_bytes = calloc(e->sch->null_bytes + 1, sizeof *null_bytes);
     L.v = calloc(max_leaves, sizeof *L.v);
     L.nslot = 16;
@@ -1463,7 +1821,7 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     LLVMValueRef *seg_fns = calloc(p->nsegs + 1, sizeof *seg_fns);
     int nleaf_fns = 0, nseg_fns = 0;
     if (!e->hash || !e->vec_slot || !e->mask_slot || !e->null_slot ||
-        !e->field_v || !e->field_n || !used || !null_bytes || !L.v ||
+        !e->field_v || !e->field_n || !used || !all_used || !null_bytes || !L.v ||
         !L.slot || !L.of_node || !leaf_fns || !seg_fns) {
         fail(e, NULL, "this program (out of memory)");
         goto done;
@@ -1471,12 +1829,21 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     for (uint32_t i = 0; i <= p->nnodes; i++)
         L.of_node[i] = -1;
 
-    /* columns for the fields the program reads */
+    /* columns for the fields the program reads: the segments' (used), and
+     * the statistics' arguments (all_used) */
     for (size_t s = 0; s < p->nsegs; s++)
         collect_fields(p->segs[s].root, used);
+    for (size_t f = 0; f < nf; f++)
+        all_used[f] = used[f];
+    for (size_t k = 0; k < p->nstats; k++) {
+        if (p->stats[k]->nkids)
+            collect_fields(p->stats[k]->kids[0], all_used);
+        if (p->stats[k]->filter)
+            collect_fields(p->stats[k]->filter, all_used);
+    }
     for (size_t f = 0; f < nf; f++) {
         e->vec_slot[f] = e->mask_slot[f] = e->null_slot[f] = -1;
-        if (!used[f])
+        if (!all_used[f])
             continue;
         if (e->sch->fields[f].ty->kind == TY_BOOL)
             e->mask_slot[f] = e->nmask++;
@@ -1588,7 +1955,13 @@ LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
     LLVMPositionBuilderAtEnd(e->B, exit);
     LLVMBuildRetVoid(e->B);
 
+    for (int level = 1; level <= p->levels && !e->failed; level++)
+        emit_stats_fn(e, fn_name, level);
+    free(all_used);
+    all_used = NULL;
+
 done:
+    free(all_used);
     free(e->memo);
     free(e->hash);
     free(e->vec_slot);

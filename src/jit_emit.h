@@ -22,6 +22,19 @@ typedef void (*jit_scan_fn)(const uint8_t *recs, uint64_t nblocks,
                             uint64_t *out, uint64_t stride,
                             uint64_t first_block);
 
+/* The statistics pass of level L (1..p->levels), NAME_statsL:
+ *
+ *   void stats(const uint8_t *recs, uint64_t nblocks,
+ *              const eval_bound *bound, const dataset *data, void **out);
+ *
+ * For each statistic k of that level (in p->stats order, from the first of
+ * the level), it stores the argument's 64 values of block b at
+ * ((int64_t or double *)out[2k])[b * 64 ...] and a word of the records that
+ * count (value not null, 'where' true) at ((uint64_t *)out[2k + 1])[b]. */
+typedef void (*jit_stats_fn)(const uint8_t *recs, uint64_t nblocks,
+                             const eval_bound *bound, const dataset *data,
+                             void **out);
+
 #define JIT_BLOCK 64
 
 /* Builds the module for p in context ctx, with the scan function called

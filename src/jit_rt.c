@@ -53,3 +53,24 @@ uint8_t segc_rt_str_eq(const dataset *d, uint64_t fa, uint64_t ida,
     return a->len[ida] == b->len[idb] &&
            memcmp(a->s[ida], b->s[idb], a->len[ida]) == 0;
 }
+
+int64_t segc_rt_ntile_i64(const int64_t *cuts, uint64_t n, int64_t x)
+{
+    int64_t s = 1;
+    for (uint64_t j = 0; j < n; j++)
+        s += cuts[j] < x;
+    return s;
+}
+
+int64_t segc_rt_ntile_f64(const double *cuts, uint64_t n, double x)
+{
+    int64_t s = 1;
+    for (uint64_t j = 0; j < n; j++)
+        s += cuts[j] < x;
+    return s;
+}
+
+int64_t segc_rt_date_part(int64_t part, int64_t days)
+{
+    return eval_date_part((int)part, days, 0);
+}

@@ -240,7 +240,8 @@ static bool read_header(loader *L)
         int fi = schema_find(L->sch, name, f->len);
         for (size_t e = 0; e < c; e++) {
             const csv_field *g = csv_get(&L->r, e);
-            if (g->len == f->len && memcmp(csv_text(&L->r, g), name, f->len) == 0) {
+            if (g->len == f->len &&
+                (f->len == 0 || memcmp(csv_text(&L->r, g), name, f->len) == 0)) {
                 const char *lt;
                 size_t llen;
                 unsigned col, last;
@@ -699,7 +700,9 @@ segc_status load_csv(mem *m, const schema *sch, const char *path,
                   L.st.rejected, L.st.rows, L.st.loaded);
     }
 done:
-    if (status != SEGC_OK && status != SEGC_ERR_DATA && m->failed)
+    /* memory that ran out anywhere, even for a warning, fails the load:
+     * the caller gets nothing and SEGC_ERR_NOMEM */
+    if (m->failed)
         status = SEGC_ERR_NOMEM;
     if (stats)
         *stats = L.st;

@@ -35,12 +35,28 @@ typedef struct parse_state {
     unsigned block_last_line;
     bool block_open;
     uint32_t last_end, prev_end; /* ends of the last two tokens returned */
+    int last_tok, prev_tok;       /* and their kinds */
+    unsigned annot_line;  /* the line of the last annotation's '@' */
+    unsigned error_line;  /* the line of the last syntax error reported */
     uint32_t string_start; /* where the string being lexed began */
+    uint32_t tok_start;   /* where the token being lexed began */
+    /* descriptions: the comment block right above a line belongs to the
+     * first token of that line; the grammar looks it up by offset */
+    struct parse_desc *descs;
     buf strbuf;           /* the unescaped content of that string */
     jmp_buf *fatal;       /* where an out-of-memory in flex jumps to */
     const char *fatal_msg;
     struct flex_block *flex_blocks; /* flex's live allocations (lexer.l) */
 } parse_state;
+
+typedef struct parse_desc {
+    uint32_t at;
+    const char *text;
+    struct parse_desc *next;
+} parse_desc;
+
+/* The description of the line whose first token starts at offset at. */
+const char *parse_desc_at(const parse_state *ps, uint32_t at);
 
 /* Frees whatever flex still holds after a failed set-up (lexer.l). */
 void lex_free_leftovers(parse_state *ps);

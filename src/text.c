@@ -112,11 +112,79 @@ const char *text_nearest(const char *word, size_t wlen,
     const char *best = NULL;
     size_t bestd = max + 1;
     for (size_t i = 0; i < n; i++) {
-        size_t d = text_distance(word, wlen, cands[i], strlen(cands[i]), max);
-        if (d < bestd) {
+        size_t clen = strlen(cands[i]);
+        size_t d = text_distance(word, wlen, cands[i], clen, max);
+        /* not a complete replacement ('x' is no misspelling of 'A') */
+        if (d < bestd && d < (wlen > clen ? wlen : clen)) {
             bestd = d;
             best = cands[i];
         }
     }
     return best;
+}
+
+/* Case mapping of one code point: ASCII, Latin-1 (À..Þ <-> à..þ, but not
+ * × and ÷; ß has no single upper-case letter and stays) and Latin
+ * Extended-A (Ā..ž, in pairs). */
+static uint32_t case_map(uint32_t c, bool upper)
+{
+    if (upper) {
+        if (c >= 'a' && c <= 'z')
+            return c - 32;
+        if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
+            return c - 32;
+        if (c == 0xFF)
+            return 0x178;
+    } else {
+        if (c >= 'A' && c <= 'Z')
+            return c + 32;
+        if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+            return c + 32;
+        if (c == 0x178)
+            return 0xFF;
+    }
+    /* Latin Extended-A: pairs upper (even), lower (odd), except the
+     * stretch 0x139..0x148 and 0x179..0x17E, where upper is odd */
+    if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 &&
+        c != 0x138 && c != 0x149 && c != 0x17F) {
+        bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+        bool is_upper = odd_upper ? (c & 1) : !(c & 1);
+        if (upper && !is_upper)
+            return c - 1;
+        if (!upper && is_upper)
+            return c + 1;
+    }
+    return c;
+}
+
+bool text_case(const char *p, size_t n, bool upper, buf *out)
+{
+    /* the mapping keeps every character's length: n bytes in, n out */
+    if (!buf_reserve(out, n))
+        return false;
+    const unsigned char *s = (const unsigned char *)p;
+    unsigned char *o = (unsigned char *)out->p + out->len;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            unsigned char c = s[i];
+            if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z'))
+                c ^= 0x20;
+            o[i++] = c;
+            continue;
+        }
+        size_t k = utf8_seq_len(s + i, n - i);
+        if (k == 2) {
+            uint32_t c = (uint32_t)(s[i] & 0x1F) << 6 | (s[i + 1] & 0x3F);
+            uint32_t m = case_map(c, upper);
+            o[i] = (unsigned char)(0xC0 | m >> 6);
+            o[i + 1] = (unsigned char)(0x80 | (m & 0x3F));
+        } else {
+            if (k == 0)
+                k = 1; /* an invalid byte: copied */
+            memcpy(o + i, s + i, k);
+        }
+        i += k;
+    }
+    out->len += n;
+    return true;
 }

@@ -74,6 +74,8 @@ const currency *cur_get(int idx);
 size_t cur_count(void);
 /* The nearest known code to a misspelled one (for suggestions), or NULL. */
 const char *cur_suggest(const char *code, size_t len);
+/* The code of a currency's name written out (euro, Dollars), or NULL. */
+const char *cur_alias(const char *word, size_t len);
 
 /* Money as a float: units / 10^scale with one rounding (so exact for
  * |units| < 2^53). Every engine converts money this way. */
@@ -81,5 +83,19 @@ double cur_units_to_float(int64_t units, int scale);
 
 /* 10^k for 0 <= k <= 18. */
 int64_t pow10_i64(int k);
+
+/* a / b rounded half to even (b != 0, not INT64_MIN / -1): money / int */
+static inline int64_t div_half_even_i64(int64_t a, int64_t b)
+{
+    int64_t q = a / b, r = a % b;
+    if (r == 0)
+        return q;
+    uint64_t ar = r < 0 ? 0 - (uint64_t)r : (uint64_t)r;
+    uint64_t ab = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    uint64_t rest = ab - ar; /* |r| compared with |b| - |r| */
+    if (ar > rest || (ar == rest && (q & 1)))
+        q += (a < 0) == (b < 0) ? 1 : -1;
+    return q;
+}
 
 #endif

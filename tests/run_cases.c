@@ -9,7 +9,15 @@
  *   --- data                 CSV (file name data.csv), verbatim
  *   --- data-file PATH       or: a CSV file, relative to the case file
  *   --- as-of                the evaluation instant (default 2024-04-01)
- *   --- options              skip-bad-rows, max-errors=N
+ *   --- options              skip-bad-rows, max-errors=N; and, one per
+ *                            line, lint (the linter's warnings too; and
+ *                            lint-max-conditions N, lint-max-list N),
+ *                            param NAME=VALUE, lib-path DIR (relative
+ *                            to the case's folder), stdlib (the bundled
+ *                            library folder, stdlib/ of the source tree)
+ *   --- file NAME            another file next to rules.seg (NAME may have
+ *                            folders, as in lib/x.seg), for imports
+ *   --- expect-params        "NAME = VALUE" per parameter in effect
  *   --- expect               one line per segment: "Name: key key ..."
  *                            (evaluated by the interpreter and the JIT, which
  *                            must agree bit for bit)
@@ -42,7 +50,7 @@ typedef struct section {
 typedef struct tcase {
     const char *path;
     char *raw;
-    section sec[16];
+    section sec[32];
     int nsec;
 } tcase;
 
@@ -96,7 +104,7 @@ static int parse_case(tcase *c, const char *path)
         char *eol = strchr(p, '\n');
         char *next = eol ? eol + 1 : p + strlen(p);
         if (strncmp(p, "--- ", 4) == 0) {
-            if (c->nsec == 16)
+            if (c->nsec == 32)
                 return -1;
             if (eol)
                 *eol = 0;
@@ -207,6 +215,14 @@ static int run_case(const char *path, const char *workdir)
     segc_load_stats stats;
     memset(&stats, 0, sizeof stats);
     int loaded = 0;
+    const char *made[32];
+    int nmade = 0;
+    char *params[16], *libs[8];
+    size_t nparams = 0, nlibs = 0;
+    segc_compile_opts copts;
+    memset(&copts, 0, sizeof copts);
+    segc_lint_opts lint;
+    memset(&lint, 0, sizeof lint);
 
     if (!s_rules) {
         printf("FAIL %s: no rules section\n", path);
@@ -217,12 +233,68 @@ static int run_case(const char *path, const char *workdir)
         ok = 0;
         goto done;
     }
+    /* the other files, and the compile options */
+    for (int i = 0; i < c.nsec; i++) {
+        if (strcmp(c.sec[i].name, "file") != 0)
+            continue;
+        const char *name = c.sec[i].arg;
+        char dir[256];
+        snprintf(dir, sizeof dir, "%s", name);
+        for (char *sl = strchr(dir, '/'); sl; sl = strchr(sl + 1, '/')) {
+            *sl = 0;
+            mkdir(dir, 0777);
+            *sl = '/';
+        }
+        if (write_file(name, c.sec[i].text, c.sec[i].len) != 0) {
+            printf("FAIL %s: cannot write %s\n", path, name);
+            ok = 0;
+            goto done;
+        }
+        made[nmade++] = name;
+    }
+    if (s_opts) {
+        char *o = text_of(s_opts);
+        for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
+            trim_end(line);
+            if (strncmp(line, "param ", 6) == 0 && nparams < 16) {
+                params[nparams++] = strdup(line + 6);
+            } else if (strncmp(line, "lib-path ", 9) == 0 && nlibs < 8) {
+                /* relative to the case file's folder */
+                char buf[1024];
+                const char *slash = strrchr(path, '/');
+                snprintf(buf, sizeof buf, "%.*s/%s",
+                         slash ? (int)(slash - path) : 1, slash ? path : ".",
+                         line + 9);
+                libs[nlibs++] = strdup(buf);
+            } else if (strcmp(line, "lint") == 0) {
+                copts.lint = &lint;
+            } else if (strncmp(line, "lint-max-conditions ", 20) == 0) {
+                lint.max_conditions = (size_t)atoi(line + 20);
+                copts.lint = &lint;
+            } else if (strncmp(line, "lint-max-list ", 14) == 0) {
+                lint.max_list = (size_t)atoi(line + 14);
+                copts.lint = &lint;
+            } else if (strcmp(line, "stdlib") == 0 && nlibs < 8) {
+                /* path is .../tests/cases/NAME.case */
+                char buf[1024];
+                const char *t = strstr(path, "/tests/cases/");
+                snprintf(buf, sizeof buf, "%.*s/stdlib",
+                         t ? (int)(t - path) : 1, t ? path : ".");
+                libs[nlibs++] = strdup(buf);
+            }
+        }
+        free(o);
+    }
+    copts.params = (const char *const *)params;
+    copts.nparams = nparams;
+    copts.lib_paths = (const char *const *)libs;
+    copts.nlib_paths = nlibs;
     if (s_schema &&
         segc_schema_parse(ctx, "schema.seg", s_schema->text, s_schema->len,
                           &sch) != SEGC_OK)
         goto diags;
     if (segc_compile(ctx, sch, "rules.seg", s_rules->text, s_rules->len,
-                     NULL, &prog) != SEGC_OK)
+                     &copts, &prog) != SEGC_OK)
         goto diags;
     if (s_data || s_dfile) {
         if (s_data) {
@@ -331,6 +403,23 @@ diags:
             ok = 0;
         }
     }
+    if (find(&c, "expect-params")) {
+        char *got = NULL;
+        size_t glen = 0;
+        FILE *g = open_memstream(&got, &glen);
+        for (size_t i = 0; prog && i < segc_program_param_count(prog); i++) {
+            const char *name, *value;
+            segc_program_param(prog, i, &name, &value);
+            fprintf(g, "%s = %s\n", name, value);
+        }
+        fclose(g);
+        char *want = text_of(find(&c, "expect-params"));
+        trim_end(want);
+        trim_end(got);
+        ok &= same_text("parameters", want, got);
+        free(want);
+        free(got);
+    }
     if (s_expect) {
         if (!res) {
             printf("  expect given, but nothing was evaluated\n");
@@ -364,6 +453,12 @@ diags:
         }
     }
 done:
+    for (int i = 0; i < nmade; i++)
+        unlink(made[i]);
+    for (size_t i = 0; i < nparams; i++)
+        free(params[i]);
+    for (size_t i = 0; i < nlibs; i++)
+        free(libs[i]);
     if (heads)
         fclose(heads);
     if (full)

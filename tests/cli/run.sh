@@ -61,7 +61,7 @@ out_is "examples/rules.seg: ok (11 segments)"
 err_empty
 printf 'segment A where orders > 1\nsegment B where ordrs > 1\nsegment C where revenue > 5\n' > "$T/bad.seg"
 t check-errors 1 "$SEGC" check "$T/bad.seg" --schema $S
-err_has "bad.seg:2:17: error: unknown field 'ordrs'; did you mean 'orders'?"
+err_has "bad.seg:2:17: error: unknown name 'ordrs'; did you mean 'orders'?"
 err_has "bad.seg:3:27: error: cannot compare 'revenue' (money(EUR)) with a bare number; write 5 EUR"
 err_has "bad.seg: 2 errors"
 t check-many 1 "$SEGC" check $R "$T/bad.seg" --schema $S
@@ -114,7 +114,7 @@ err_has "--as-of needs"
 t run-missing-data 2 "$SEGC" run $R --schema $S --data "$T/nope.csv"
 err_has "cannot open"
 t run-rule-errors 1 "$SEGC" run "$T/bad.seg" --schema $S --data $D
-err_has "unknown field 'ordrs'"
+err_has "unknown name 'ordrs'"
 t run-two-rule-files 2 "$SEGC" run $R $R --schema $S --data $D
 err_has "one rule file at a time"
 
@@ -148,6 +148,101 @@ t gen-loads 0 "$SEGC" gen --records 2000 --seed 3 --out "$T/gen.csv"
 t gen-runs 0 "$SEGC" run $R --schema $S --data "$T/gen.csv" --as-of 2026-11-23
 out_has "2000 records, as of 2026-11-23"
 t gen-bad-records 2 "$SEGC" gen --records many
+
+# ---- the full language: libraries, parameters, classifications -------------------
+# the stdlib is found next to the binary (build/segc -> stdlib/)
+t lib-bundled 0 "$SEGC" check examples/shop.seg --schema $S
+out_has "examples/shop.seg: ok"
+printf 'import "rfmx"\nsegment A where orders > 1\n' > "$T/lib.seg"
+t lib-not-found 1 "$SEGC" check "$T/lib.seg" --schema $S
+err_has "lib.seg:1:1: error: no library 'rfmx'; did you mean 'rfm'?"
+# --lib-path comes first, then SEGC_PATH, then the bundled library
+mkdir -p "$T/libs" "$T/env"
+printf 'segment FromLibPath where orders > 100\n' > "$T/libs/mine.seg"
+printf 'segment FromEnv where orders > 200\n' > "$T/env/mine.seg"
+printf 'import "mine"\n' > "$T/uses.seg"
+t lib-path 0 "$SEGC" check "$T/uses.seg" --schema $S --lib-path "$T/libs" --dump-ir
+out_has "FromLibPath:"
+t lib-env 0 env SEGC_PATH="$T/nowhere:$T/env" "$SEGC" check "$T/uses.seg" --schema $S --dump-ir
+out_has "FromEnv:"
+t lib-path-before-env 0 env SEGC_PATH="$T/env" "$SEGC" check "$T/uses.seg" --schema $S --lib-path "$T/libs" --dump-ir
+out_has "FromLibPath:"
+t lib-path-needs-value 2 "$SEGC" check "$T/uses.seg" --schema $S --lib-path
+err_has "option --lib-path needs a value"
+# parameters
+printf 'param min_orders = 2\nsegment Repeat where orders >= min_orders\n' > "$T/param.seg"
+t param-default 0 "$SEGC" run "$T/param.seg" --schema $S --data $D --as-of 2026-11-23 --format json
+out_has '"params": {"min_orders": "2"}'
+out_has '{"name": "Repeat", "count": 2771,'
+t param-set 0 "$SEGC" run "$T/param.seg" --schema $S --data $D --as-of 2026-11-23 --format json --param min_orders=10
+out_has '"params": {"min_orders": "10"}'
+t param-set-eq 0 "$SEGC" run "$T/param.seg" --schema $S --data $D --as-of 2026-11-23 --format json --param=min_orders=10
+out_has '"params": {"min_orders": "10"}'
+t param-wrong-type 1 "$SEGC" check "$T/param.seg" --schema $S --param min_orders=90d
+err_has "error: parameter 'min_orders' is int; this value is duration"
+t param-unknown 1 "$SEGC" check "$T/param.seg" --schema $S --param min_order=3
+err_has "no parameter 'min_order' to set"
+t param-malformed 1 "$SEGC" check "$T/param.seg" --schema $S --param min_orders
+err_has "a parameter value is NAME=VALUE"
+t param-twice 1 "$SEGC" check "$T/param.seg" --schema $S --param min_orders=1 --param min_orders=2
+err_has "parameter 'min_orders' is given twice"
+# classifications: table, JSON, and one file per tier plus a label file
+t shop-table 0 "$SEGC" run examples/shop.seg --schema $S --data $D --as-of 2026-11-23
+out_has "rfm_segment:"
+out_has "  Champions"
+out_has "  (none)"
+t shop-json 0 "$SEGC" run examples/shop.seg --schema $S --data $D --as-of 2026-11-23 --format json
+out_has '"classifications": [{"name": "rfm_segment", "tiers": [{"name": "Champions", "count": '
+t shop-export 0 "$SEGC" run examples/shop.seg --schema $S --data $D --as-of 2026-11-23 --export "$T/exp"
+if [ -f "$T/exp/rfm_segment.Champions.csv" ] && [ -f "$T/exp/rfm_segment.csv" ]; then ok; else bad "no tier or label export"; fi
+if head -1 "$T/exp/rfm_segment.csv" | grep -qx 'id,rfm_segment'; then ok; else bad "label file header"; fi
+# every tier's members are labelled with it, and nobody twice
+n_tier=$(($(wc -l < "$T/exp/rfm_segment.Champions.csv") - 1))
+n_label=$(grep -c ',Champions$' "$T/exp/rfm_segment.csv")
+if [ "$n_tier" -eq "$n_label" ] && [ "$n_tier" -gt 0 ]; then ok; else bad "Champions: $n_tier members, $n_label labels"; fi
+n_keys=$(tail -n +2 "$T/exp/rfm_segment.csv" | cut -d, -f1 | sort | uniq -d | wc -l)
+if [ "$n_keys" -eq 0 ]; then ok; else bad "a customer has two labels"; fi
+# the engines agree on statistics over many blocks (the compiled statistics
+# pass works in chunks of 16384 records, and the last block is partial)
+t gen-40k 0 "$SEGC" gen --records 40007 --seed 11 --out "$T/g40k.csv"
+t shop-interp 0 "$SEGC" run examples/shop.seg --schema $S --data "$T/g40k.csv" --as-of 2026-11-23 --engine interp --export "$T/ei"
+cp "$T/out" "$T/shop_interp"
+t shop-jit 0 "$SEGC" run examples/shop.seg --schema $S --data "$T/g40k.csv" --as-of 2026-11-23 --engine jit --export "$T/ej"
+out_file "$T/shop_interp"
+if diff -r "$T/ei" "$T/ej" >/dev/null; then ok; else bad "exports of the engines differ"; fi
+
+# ---- the linter (segc check): formats, --werror, --disable, budgets ------------------
+printf 'param unused = 1\nsegment Never where orders > 5 and orders < 3\nsegment Ok where orders > 1\n' > "$T/lint.seg"
+t lint-warnings 0 "$SEGC" check "$T/lint.seg" --schema $S
+out_is "$T/lint.seg: ok (2 segments, 2 warnings)"
+err_has "lint.seg:2:9: warning: segment 'Never' can never match: 'orders > 5' and 'orders < 3' cannot both be true [SEG101]"
+err_has "lint.seg:1:7: warning: parameter 'unused' is never used [SEG201]"
+t lint-werror 1 "$SEGC" check "$T/lint.seg" --schema $S --werror
+t lint-disable 0 "$SEGC" check "$T/lint.seg" --schema $S --disable SEG101,SEG201 --werror
+out_is "$T/lint.seg: ok (2 segments)"
+err_empty
+t lint-disable-twice 0 "$SEGC" check "$T/lint.seg" --schema $S --disable SEG101 --disable=SEG201 --werror
+err_empty
+t lint-json 0 "$SEGC" check "$T/lint.seg" --schema $S --format json
+out_has '"severity": "warning", "id": "SEG101", "file": "'
+out_has '"line": 2, "column": 9, "end_line": 2, "end_column": 13, "message": "segment '"'"'Never'"'"' can never match'
+t lint-json-error 1 "$SEGC" check "$T/bad.seg" --schema $S --format json
+out_has '"severity": "error", "id": null'
+out_has '"fix": "orders"'
+t lint-sarif 0 "$SEGC" check "$T/lint.seg" --schema $S --format sarif
+out_has '"version": "2.1.0"'
+out_has '"ruleId": "SEG101", "ruleIndex": 2, "level": "warning"'
+t lint-bad-format 2 "$SEGC" check "$T/lint.seg" --schema $S --format xml
+err_has "--format is gcc, json or sarif, not 'xml'"
+printf 'segment Big where country in ["DE", "AT", "CH"] and orders > 1 and orders < 9\n' > "$T/budget.seg"
+t lint-budget 1 "$SEGC" check "$T/budget.seg" --schema $S --max-conditions 2 --max-list 2 --werror
+err_has "[SEG401]"
+err_has "[SEG402]"
+t lint-budget-bad 2 "$SEGC" check "$T/budget.seg" --schema $S --max-conditions 0
+err_has "--max-conditions needs a positive number, not '0'"
+# the standard library and the examples are clean
+t lint-stdlib-clean 0 "$SEGC" check --werror --schema $S stdlib/b2b.seg stdlib/geo.seg stdlib/lifecycle.seg stdlib/rfm.seg examples/rules.seg examples/shop.seg
+err_empty
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

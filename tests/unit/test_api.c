@@ -665,12 +665,12 @@ static void test_diagnostics(void **state)
     assert_int_equal(d->end_line, 3);
     assert_int_equal(d->end_column, 31);
     assert_string_equal(d->message,
-                        "unknown field 'last_ordr'; did you mean "
+                        "unknown name 'last_ordr'; did you mean "
                         "'last_order'?");
     assert_string_equal(d->fix, "last_order");
     assert_string_equal(d->line_text, "segment Dormant where last_ordr > 90d");
     assert_string_equal(print_to_string(ctx, 0),
-                        "rules.seg:3:23: error: unknown field 'last_ordr'; "
+                        "rules.seg:3:23: error: unknown name 'last_ordr'; "
                         "did you mean 'last_order'?\n"
                         "    3 | segment Dormant where last_ordr > 90d\n"
                         "      |                       ^~~~~~~~~\n"
@@ -692,7 +692,7 @@ static void test_diagnostics(void **state)
     assert_int_equal(segc_diag_get(ctx, 2)->line, 5);
     assert_null(segc_diag_get(ctx, 3));
     char *all = print_to_string(ctx, -1);
-    assert_int_equal(strncmp(all, "rules.seg:3:23: error: unknown field", 36),
+    assert_int_equal(strncmp(all, "rules.seg:3:23: error: unknown name", 35),
                      0);
     assert_non_null(strstr(all, "rules.seg:4:29: error"));
     assert_non_null(strstr(all, "rules.seg:5:10: error"));
@@ -816,9 +816,10 @@ static void test_diagnostics_sorted_with_notes(void **state)
         const char *msg;
     } want[] = {
         {SEGC_SEV_ERROR, 2, 17,
-         "unknown field 'x' (schema 'Customer' has no such field)"},
-        {SEGC_SEV_ERROR, 3, 9, "segment 'A' is defined twice"},
-        {SEGC_SEV_NOTE, 1, 9, "first defined here"},
+         "unknown name 'x' (not a field of schema 'Customer', nor a "
+         "segment, parameter, named value or constant)"},
+        {SEGC_SEV_ERROR, 3, 9, "'A' is declared twice"},
+        {SEGC_SEV_NOTE, 1, 9, "the other declaration of 'A'"},
         {SEGC_SEV_ERROR, 4, 24,
          "syntax error: expected an expression at the end of the file"},
     };
@@ -830,7 +831,7 @@ static void test_diagnostics_sorted_with_notes(void **state)
         assert_string_equal(d->message, want[i].msg);
     }
     assert_string_equal(print_to_string(ctx, 2),
-                        "d.seg:1:9: note: first defined here\n"
+                        "d.seg:1:9: note: the other declaration of 'A'\n"
                         "    1 | segment A where orders > 1\n"
                         "      |         ^\n");
     segc_schema_free(ctx, sch);

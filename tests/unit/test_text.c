@@ -819,13 +819,51 @@ static void test_currency_suggest(void **state)
     assert_string_equal(cur_suggest("GBR", 3), "GBP");
     assert_null(cur_suggest("XYZ", 3));
     assert_null(cur_suggest("QQQ", 3));
-    assert_null(cur_suggest("DOLLAR", 6));
+    /* currencies written out */
+    assert_string_equal(cur_suggest("DOLLAR", 6), "USD");
+    assert_string_equal(cur_suggest("Euros", 5), "EUR");
+    assert_string_equal(cur_alias("pounds", 6), "GBP");
+    assert_null(cur_alias("EUR", 3));
+    assert_null(cur_alias("dollarz", 7));
+    assert_null(cur_suggest("DOLLARZ", 7));
     assert_null(cur_suggest("", 0));
+}
+
+static void test_text_case(void **state)
+{
+    (void)state;
+    mem m;
+    mem_init(&m, NULL, NULL);
+    static const struct {
+        const char *in, *lower, *upper;
+    } cases[] = {
+        {"Hello, World 42", "hello, world 42", "HELLO, WORLD 42"},
+        {"MÜNCHEN", "münchen", "MÜNCHEN"},
+        {"straße", "straße", "STRAßE"},           /* ß has no capital */
+        {"Łódź", "łódź", "ŁÓDŹ"},                 /* Latin Extended-A */
+        {"ÿ", "ÿ", "Ÿ"},                          /* U+00FF <-> U+0178 */
+        {"×÷", "×÷", "×÷"},                       /* not letters */
+        {"Ωμέγα", "Ωμέγα", "Ωμέγα"},              /* Greek: unchanged */
+        {"İı", "İı", "İı"},                       /* dotted/dotless i: unchanged */
+        {"a\xff" "b", "a\xff" "b", "A\xff" "B"},  /* invalid bytes copied */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int up = 0; up < 2; up++) {
+            buf b;
+            buf_init(&b, &m);
+            assert_true(text_case(cases[i].in, strlen(cases[i].in), up, &b));
+            const char *want = up ? cases[i].upper : cases[i].lower;
+            assert_int_equal(b.len, strlen(want));
+            assert_memory_equal(b.p, want, b.len);
+            buf_free(&b);
+        }
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text_case),
         cmocka_unit_test(test_utf8_seq_len_valid),
         cmocka_unit_test(test_utf8_seq_len_invalid),
         cmocka_unit_test(test_utf8_valid),
