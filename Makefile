@@ -69,6 +69,10 @@ $(O)/obj/parser.o: $(O)/gen/parser.c $(O)/gen/lexer.h
 	$(CC) $(GEN_CFLAGS) -c -o $@ $<
 
 # ---- the library and the CLI -------------------------------------------------
+# the CLI finds the bundled library in the source tree it was built from
+# (after an installed share/segc/stdlib); see docs/cli.md
+$(O)/obj/cli/rules.o: CFLAGS += -DSEGC_SOURCE_STDLIB='"$(CURDIR)/stdlib"'
+
 $(O)/obj/%.o: src/%.c | $(O)/gen/parser.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -137,8 +141,84 @@ check:
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    test-run
 
+# ---- fuzzing (make fuzz; see tests/fuzz/ and docs/reliability.md) ----------
+# The library and the harnesses are built with clang (Debian's clang-14 and
+# libclang-rt-14-dev, which holds libFuzzer and the sanitizer runtimes) in
+# their own folder, instrumented for coverage (-fsanitize=fuzzer-no-link)
+# and checked by AddressSanitizer and UndefinedBehaviorSanitizer. Each
+# harness runs FUZZ_SECONDS; corpora and crashes stay in build/fuzz/.
+FUZZ_O = build/fuzz
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 300
+FUZZ_HARNESSES = rules schema csv eval oom
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+FUZZ_OPT ?= -O1
+
+FUZZ_REPLAY_BIN = $(FUZZ_HARNESSES:%=$(O)/tests/replay_%)
+
+$(O)/obj/fuzz/%.o: tests/fuzz/%.c | $(O)/gen/parser.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DSEGC_SOURCE_DIR='"$(CURDIR)"' -c -o $@ $<
+
+# replay_HARNESS FILE|DIR...: a harness without libFuzzer, in any build
+# folder; `make check` replays tests/fuzz/regress/HARNESS/ with it
+$(O)/tests/replay_%: $(O)/obj/fuzz/fuzz_%.o $(O)/obj/fuzz/replay.o \
+                     $(O)/obj/fuzz/fuzz_util.o $(O)/libsegc.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libsegc.a $(LIBS)
+
+test-run: $(FUZZ_REPLAY_BIN)
+
+# fuzz_HARNESS: the libFuzzer binaries (only in $(FUZZ_O))
+$(O)/fuzz_%: $(O)/obj/fuzz/fuzz_%.o $(O)/obj/fuzz/fuzz_util.o $(O)/libsegc.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) \
+	    $(O)/libsegc.a $(LIBS)
+
+$(O)/.deps-fuzz-ok: scripts/install-deps.sh
+	@sh scripts/install-deps.sh fuzz
+	@mkdir -p $(@D) && touch $@
+
+fuzz-bins: $(O)/.deps-fuzz-ok
+	@$(MAKE) --no-print-directory $(FUZZ_HARNESSES:%=$(O)/fuzz_%)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) \
+	    OPT="$(FUZZ_OPT)" SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	    fuzz-bins
+
+# make fuzz [FUZZ_SECONDS=N] [FUZZ_HARNESSES="rules csv"]: fails when a
+# harness finds a crash, a leak, a hang or a disagreement
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_O) \
+	    $(FUZZ_HARNESSES)
+
+# ---- valgrind (make memcheck; tests/memcheck.sh) ------------------------------
+# The test suite under valgrind's memcheck, from a plain build of its own
+# (valgrind does not run under ASan); difftest with few programs.
+MEMCHECK_O = build/memcheck
+
+$(O)/.deps-memcheck-ok: scripts/install-deps.sh
+	@sh scripts/install-deps.sh memcheck
+	@mkdir -p $(@D) && touch $@
+
+memcheck-bins: $(O)/.deps-memcheck-ok
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(CASES_BIN) $(DIFF_BIN) \
+	    $(FUZZ_REPLAY_BIN)
+
+memcheck:
+	@$(MAKE) --no-print-directory O=$(MEMCHECK_O) OPT=-O1 memcheck-bins
+	@sh tests/memcheck.sh $(MEMCHECK_O)
+
+.PHONY: fuzz fuzz-build fuzz-bins memcheck memcheck-bins
+
+# the basic rules, then the shop's rules on the standard library (RFM groups,
+# lifecycle stages, firmographics)
 demo: all
 	$(O)/segc run examples/rules.seg --schema examples/customer.schema \
+	    --data examples/customers.csv --as-of 2026-11-23
+	@echo
+	$(O)/segc run examples/shop.seg --schema examples/customer.schema \
 	    --data examples/customers.csv --as-of 2026-11-23
 
 clean:
@@ -148,3 +228,32 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+# ---- the SQL backend against real engines (docs/sql.md) ------------------------
+# sqltest: every evaluation case and random programs in SQLite (linked in),
+# part of test-run; check-pg and check-duckdb run the same comparison in
+# PostgreSQL (a private instance in a temp folder) and DuckDB (npm).
+SQLTEST_BIN = $(O)/tests/sqltest
+SQL_PROGRAMS ?= 2000
+
+$(SQLTEST_BIN): $(O)/obj/tests/sqltest.o $(O)/libsegc.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(O)/libsegc.a -lsqlite3 $(LIBS)
+
+test-run: $(SQLTEST_BIN)
+
+check-pg: all $(SQLTEST_BIN)
+	@sh scripts/install-deps.sh postgres
+	@sh tests/sql/check-pg.sh $(O) $(SQL_PROGRAMS)
+
+check-duckdb: all $(SQLTEST_BIN)
+	cd tests/sql/duckdb && npm ci --no-audit --no-fund
+	@sh tests/sql/check-duckdb.sh $(O) $(SQL_PROGRAMS)
+
+# check-sarif: segc check --format sarif against Microsoft's SARIF Multitool
+# (npm; a self-contained Linux x64 build), tests/sarif/check.mjs
+check-sarif: all
+	cd tests/sarif && npm ci --no-audit --no-fund
+	node tests/sarif/check.mjs $(O)/segc
+
+.PHONY: check-pg check-duckdb check-sarif

@@ -1053,7 +1053,7 @@ static LLVMValueRef table_lookup(emitter *e, LLVMValueRef table,
 static jb emit_in(emitter *e, const ir_node *n)
 {
     const ir_node *x = n->kids[0];
-    jb r;
+    jb r = {NULL, NULL};
     if (n->nlist == 0 && !n->list_has_null) {
         r.t = l_mask_none(e);
         r.f = l_mask_all(e);

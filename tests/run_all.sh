@@ -25,9 +25,24 @@ for t in "$O"/tests/test_*; do
     run "$(basename "$t")" "$t"
 done
 run cases "$O/tests/run_cases" tests/cases
+# the SQL translation's edge cases, in both native engines too
+run cases-sql "$O/tests/run_cases" tests/sql/cases
 run difftest "$O/tests/difftest" --programs "${DIFF_PROGRAMS:-2000}"
 run cli sh tests/cli/run.sh "$O/segc"
+run explain sh tests/explain/run.sh "$O/segc"
+# segc fmt: the standard library and the examples are kept formatted; then
+# the command itself (the layouts are tested by test_fmt)
+run fmt-check "$O/segc" fmt --check stdlib/*.seg examples/*.seg examples/*.schema
+run fmt sh tests/fmt/run.sh "$O/segc"
 run sqlite-crosscheck sh tests/sqlite/crosscheck.sh "$O/segc"
+# the fuzz harnesses without libFuzzer, over the inputs that once found a
+# bug (tests/fuzz/regress/) and the examples
+for h in rules schema csv eval oom; do
+    [ -x "$O/tests/replay_$h" ] || continue
+    run "fuzz-replay-$h" sh tests/fuzz/replay.sh "$O" "$h"
+done
+run sql-sqlite "$O/tests/sqltest" sqlite tests/cases --programs "${SQL_PROGRAMS:-2000}"
+run sql-golden sh tests/sql/golden.sh "$O/segc"
 
 echo "suites: $passed passed, $failed failed${failures:+ (failed:$failures)}"
 [ "$failed" -eq 0 ]

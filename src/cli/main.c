@@ -18,9 +18,7 @@ static const char *prog_name = "segc";
 
 static void usage_error(const char *cmd, const char *fmt, const char *arg)
 {
-    fprintf(stderr, "%s %s: ", prog_name, cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see '%s %s --help')\n", prog_name, cmd);
+    cli_usage(cmd, fmt, arg);
 }
 
 /* ---- option parsing: --name value, --name=value, and flags -------------------- */
@@ -35,20 +33,7 @@ typedef struct opts {
 /* Returns the value of option `name` at argv[i] (advancing i), or NULL. */
 static const char *opt_value(opts *o, const char *name, int *err)
 {
-    const char *a = o->argv[o->i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != 0)
-        return NULL;
-    if (o->i + 1 >= o->argc) {
-        usage_error(o->cmd, "option %s needs a value", name);
-        *err = 1;
-        return NULL;
-    }
-    return o->argv[++o->i];
+    return cli_opt_value(o->cmd, o->argc, o->argv, &o->i, name, err);
 }
 
 static int is_flag(opts *o, const char *name)
@@ -90,80 +75,160 @@ static segc_status load_schema(segc_ctx *ctx, const char *path,
 /* ---- segc check ------------------------------------------------------------------- */
 
 static const char check_help[] =
-    "usage: segc check RULES... [--schema FILE]\n"
+    "usage: segc check RULES... [--schema FILE] [options]\n"
     "\n"
-    "Parses and type-checks rule files and prints their diagnostics.\n"
+    "Parses, type-checks and lints rule files and prints their diagnostics:\n"
+    "errors, and warnings about rules that are probably wrong (a segment\n"
+    "that can never match, a tier that no customer reaches, an unused\n"
+    "parameter, ...; docs/cli.md lists them).\n"
     "\n"
     "  --schema FILE   the customer schema (unless each rule file declares\n"
     "                  its own)\n"
+    "  --format gcc|json|sarif\n"
+    "                  how to print the diagnostics: gcc (the default, on\n"
+    "                  stderr), a JSON array or a SARIF 2.1.0 log (on stdout)\n"
+    "  --werror        warnings count as errors (exit status 1)\n"
+    "  --disable ID    do not report warning ID, as in SEG205 (repeatable,\n"
+    "                  or ID,ID); @allow(ID, \"reason\") on a declaration\n"
+    "                  silences one warning there\n"
+    "  --max-conditions N\n"
+    "                  warn about a segment with more than N conditions\n"
+    "  --max-list N    warn about a list of more than N values\n"
     "  --dump-ir       print the typed IR of each file\n"
+    "  --param NAME=VALUE\n"
+    "                  set a parameter of the rules (repeatable), as in\n"
+    "                  --param dormant_after=120d\n"
+    "  --lib-path DIR  look for imported libraries (import \"rfm\") in DIR\n"
+    "                  first (repeatable); then SEGC_PATH (DIR:DIR...),\n"
+    "                  then the bundled stdlib/\n"
     "\n"
-    "Exit status: 0 no errors, 1 errors, 2 usage or I/O errors.\n";
+    "Exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage\n"
+    "or I/O errors.\n";
+
+static int parse_count(const char *v, size_t *out)
+{
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*end || n < 1)
+        return 0;
+    *out = (size_t)n;
+    return 1;
+}
 
 static int cmd_check(int argc, char **argv)
 {
     opts o = {argc, argv, 0, "check"};
-    const char *schema_path = NULL;
-    int dump_ir = 0;
+    const char *schema_path = NULL, *format = "gcc";
+    int dump_ir = 0, werror = 0;
+    cli_rules rules = {0};
+    segc_compile_opts copts = {0};
+    segc_lint_opts lopts = {0};
     const char **files = calloc((size_t)argc + 1, sizeof *files);
-    int nfiles = 0, err = 0;
-    if (!files)
-        return EXIT_USAGE;
+    const char **disable = calloc((size_t)argc * 8 + 1, sizeof *disable);
+    char **owned = calloc((size_t)argc + 1, sizeof *owned);
+    int nfiles = 0, err = 0, nowned = 0, code = EXIT_USAGE;
+    segc_ctx *ctx = NULL;
+    segc_schema *sch = NULL;
+    if (!files || !disable || !owned)
+        goto out;
     for (o.i = 0; o.i < argc; o.i++) {
         const char *v;
         if (is_flag(&o, "--help") || is_flag(&o, "-h")) {
             fputs(check_help, stdout);
-            free(files);
-            return EXIT_OK;
+            code = EXIT_OK;
+            goto out;
         } else if ((v = opt_value(&o, "--schema", &err))) {
             schema_path = v;
+        } else if ((v = opt_value(&o, "--format", &err))) {
+            format = v;
+            if (strcmp(v, "gcc") && strcmp(v, "json") && strcmp(v, "sarif")) {
+                usage_error("check", "--format is gcc, json or sarif, not "
+                            "'%s'", v);
+                goto out;
+            }
+        } else if ((v = opt_value(&o, "--disable", &err))) {
+            /* ID or ID,ID,... */
+            char *copy = strdup(v);
+            if (!copy)
+                goto out;
+            owned[nowned++] = copy;
+            for (char *t = strtok(copy, ","); t; t = strtok(NULL, ","))
+                if (lopts.ndisable < (size_t)argc * 8)
+                    disable[lopts.ndisable++] = t;
+        } else if ((v = opt_value(&o, "--max-conditions", &err))) {
+            if (!parse_count(v, &lopts.max_conditions)) {
+                usage_error("check", "--max-conditions needs a positive "
+                            "number, not '%s'", v);
+                goto out;
+            }
+        } else if ((v = opt_value(&o, "--max-list", &err))) {
+            if (!parse_count(v, &lopts.max_list)) {
+                usage_error("check", "--max-list needs a positive number, "
+                            "not '%s'", v);
+                goto out;
+            }
+        } else if (is_flag(&o, "--werror")) {
+            werror = 1;
         } else if (is_flag(&o, "--dump-ir")) {
             dump_ir = 1;
+        } else if (cli_rules_option(&rules, argc, argv, &o.i, &err) && !err) {
+            continue;
         } else if (err) {
-            free(files);
-            return EXIT_USAGE;
+            goto out;
         } else if (argv[o.i][0] == '-' && argv[o.i][1]) {
             usage_error("check", "unknown option '%s'", argv[o.i]);
-            free(files);
-            return EXIT_USAGE;
+            goto out;
         } else {
             files[nfiles++] = argv[o.i];
         }
     }
     if (nfiles == 0) {
         usage_error("check", "%s", "no rule files given");
-        free(files);
-        return EXIT_USAGE;
+        goto out;
     }
-    segc_ctx *ctx = segc_ctx_new(NULL, NULL);
-    if (!ctx) {
-        free(files);
-        return EXIT_USAGE;
-    }
-    segc_schema *sch;
+    ctx = segc_ctx_new(NULL, NULL);
+    if (!ctx || !cli_rules_finish(&rules, &copts))
+        goto out;
+    lopts.disable = disable;
+    copts.lint = &lopts;
+    int gcc = strcmp(format, "gcc") == 0;
     segc_status st = load_schema(ctx, schema_path, &sch);
     if (st != SEGC_OK) {
         flush_diags(ctx);
-        segc_ctx_free(ctx);
-        free(files);
-        return status_exit(st);
+        code = status_exit(st);
+        goto out;
     }
-    int code = EXIT_OK;
+    code = EXIT_OK;
     for (int k = 0; k < nfiles; k++) {
         segc_program *p;
-        st = segc_compile_file(ctx, sch, files[k], NULL, &p);
-        size_t errors = segc_diag_errors(ctx);
-        flush_diags(ctx);
+        size_t before = segc_diag_count(ctx);
+        size_t errors0 = segc_diag_errors(ctx);
+        st = segc_compile_file(ctx, sch, files[k], &copts, &p);
+        size_t errors = segc_diag_errors(ctx) - errors0, warnings = 0;
+        for (size_t i = before; i < segc_diag_count(ctx); i++)
+            warnings += segc_diag_get(ctx, i)->severity == SEGC_SEV_WARNING;
+        if (gcc)
+            flush_diags(ctx);
         if (st == SEGC_OK) {
-            size_t n = segc_program_segment_count(p);
-            if (dump_ir)
+            size_t n = 0, nc = segc_program_classification_count(p);
+            for (size_t i = 0; i < segc_program_segment_count(p); i++)
+                n += segc_program_segment_classification(p, i) < 0;
+            if (dump_ir) {
                 segc_program_dump(p, stdout);
-            else
-                printf("%s: ok (%zu segment%s)\n", files[k], n,
-                       n == 1 ? "" : "s");
+            } else if (gcc) {
+                printf("%s: ok (%zu segment%s", files[k], n, n == 1 ? "" : "s");
+                if (nc)
+                    printf(", %zu classification%s", nc, nc == 1 ? "" : "s");
+                if (warnings)
+                    printf(", %zu warning%s", warnings,
+                           warnings == 1 ? "" : "s");
+                printf(")\n");
+            }
             segc_program_free(ctx, p);
+            if (werror && warnings && code < EXIT_ERRORS)
+                code = EXIT_ERRORS;
         } else {
-            if (errors)
+            if (errors && gcc)
                 fprintf(stderr, "%s: %zu error%s\n", files[k], errors,
                         errors == 1 ? "" : "s");
             int c = status_exit(st);
@@ -171,9 +236,21 @@ static int cmd_check(int argc, char **argv)
                 code = c;
         }
     }
+    if (strcmp(format, "json") == 0)
+        cli_report_json(ctx, stdout);
+    else if (strcmp(format, "sarif") == 0)
+        cli_report_sarif(ctx, stdout);
+    if (fflush(stdout) != 0)
+        code = EXIT_USAGE;
+out:
     segc_schema_free(ctx, sch);
     segc_ctx_free(ctx);
     free(files);
+    free(disable);
+    for (int i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    cli_rules_free(&rules);
     return code;
 }
 
@@ -191,7 +268,8 @@ static const char run_help[] =
     "                        UTC) or YYYY-MM-DDTHH:MM:SSZ; default: now\n"
     "  --format table|json   the output format (default: table)\n"
     "  --export DIR          write DIR/NAME.csv with the keys of the members\n"
-    "                        of each segment\n"
+    "                        of each segment and tier (classification.Tier),\n"
+    "                        and DIR/CLASSIFICATION.csv with key,tier\n"
     "  --skip-bad-rows       load the good rows of a file with bad ones, and\n"
     "                        report how many were skipped\n"
     "  --max-errors N        list at most N bad values (default 10)\n"
@@ -204,6 +282,9 @@ static const char run_help[] =
     "                        (stderr; with --format json, under \"timing\")\n"
     "  --emit-llvm           print the optimised LLVM IR of the rules and\n"
     "                        exit (no --data needed)\n"
+    "  --param NAME=VALUE    set a parameter of the rules (repeatable)\n"
+    "  --lib-path DIR        look for imported libraries in DIR first\n"
+    "                        (repeatable; then SEGC_PATH, then stdlib/)\n"
     "\n"
     "Exit status: 0 success, 1 errors in the rules or the data, 2 usage or\n"
     "I/O errors.\n";
@@ -254,24 +335,92 @@ static int export_members(segc_ctx *ctx, const segc_program *p,
         }
         free(path);
     }
+    /* one label file per classification: key,tier for every customer in a
+     * tier, in record order */
+    const segc_schema *sch = segc_program_schema(p);
+    segc_field_info key;
+    segc_schema_field(sch, segc_schema_key_field(sch), &key);
+    for (size_t k = 0; k < segc_program_classification_count(p); k++) {
+        const char *cname = segc_program_classification_name(p, k);
+        size_t first, count;
+        segc_program_classification_tiers(p, k, &first, &count);
+        size_t n = strlen(dir) + strlen(cname) + 8;
+        char *path = malloc(n);
+        if (!path)
+            return EXIT_USAGE;
+        snprintf(path, n, "%s/%s.csv", dir, cname);
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            fprintf(stderr, "%s run: cannot write '%s': %s\n", prog_name, path,
+                    strerror(errno));
+            free(path);
+            return EXIT_USAGE;
+        }
+        fprintf(f, "%s,%s\n", key.name, cname);
+        size_t records = segc_result_records(res);
+        for (size_t r = 0; r < records; r++)
+            for (size_t t = first; t < first + count; t++)
+                if (segc_result_bitmap(res, t)[r / 64] >> (r % 64) & 1) {
+                    segc_data_write_key(data, r, f);
+                    fprintf(f, ",%s\n",
+                            segc_program_segment_name(p, t) + strlen(cname) + 1);
+                    break;
+                }
+        if (fclose(f) != 0) {
+            fprintf(stderr, "%s run: writing '%s' failed\n", prog_name, path);
+            free(path);
+            return EXIT_USAGE;
+        }
+        free(path);
+    }
     return EXIT_OK;
 }
 
+static double share(size_t c, size_t records)
+{
+    return records ? (double)c / (double)records : 0.0;
+}
+
+/* plain segments, then each classification with its tiers indented */
 static void print_table(const segc_program *p, const segc_result *res,
                         const char *as_of)
 {
     size_t n = segc_program_segment_count(p), records = segc_result_records(res);
     int w = 7;
     for (size_t s = 0; s < n; s++) {
-        int l = (int)strlen(segc_program_segment_name(p, s));
+        const char *name = segc_program_segment_name(p, s);
+        int c = segc_program_segment_classification(p, s);
+        int l = (int)strlen(name);
+        if (c >= 0) /* "  Tier" */
+            l = (int)strlen(name) -
+                (int)strlen(segc_program_classification_name(p, (size_t)c)) + 1;
         if (l > w)
             w = l;
     }
     printf("%-*s  %10s  %7s\n", w, "segment", "members", "share");
     for (size_t s = 0; s < n; s++) {
+        if (segc_program_segment_classification(p, s) >= 0)
+            continue;
         size_t c = segc_result_count(res, s);
         printf("%-*s  %10zu  %6.2f%%\n", w, segc_program_segment_name(p, s), c,
-               records ? 100.0 * (double)c / (double)records : 0.0);
+               100.0 * share(c, records));
+    }
+    for (size_t k = 0; k < segc_program_classification_count(p); k++) {
+        size_t first, count;
+        segc_program_classification_tiers(p, k, &first, &count);
+        const char *cname = segc_program_classification_name(p, k);
+        printf("%s:\n", cname);
+        size_t in = 0;
+        for (size_t s = first; s < first + count; s++) {
+            size_t c = segc_result_count(res, s);
+            in += c;
+            printf("  %-*s  %10zu  %6.2f%%\n", w - 2,
+                   segc_program_segment_name(p, s) + strlen(cname) + 1, c,
+                   100.0 * share(c, records));
+        }
+        if (in < records)
+            printf("  %-*s  %10zu  %6.2f%%\n", w - 2, "(none)", records - in,
+                   100.0 * share(records - in, records));
     }
     printf("%zu records, as of %s\n", records, as_of);
 }
@@ -284,25 +433,69 @@ static void print_json(const segc_program *p, const segc_result *res,
     printf("{\"as_of\": ");
     json_string(stdout, as_of);
     printf(", \"records\": %zu, \"segments\": [", records);
+    int first_out = 1;
     for (size_t s = 0; s < n; s++) {
+        if (segc_program_segment_classification(p, s) >= 0)
+            continue;
         size_t c = segc_result_count(res, s);
-        printf("%s{\"name\": ", s ? ", " : "");
+        printf("%s{\"name\": ", first_out ? "" : ", ");
+        first_out = 0;
         json_string(stdout, segc_program_segment_name(p, s));
-        printf(", \"count\": %zu, \"share\": %.6f}", c,
-               records ? (double)c / (double)records : 0.0);
+        printf(", \"count\": %zu, \"share\": %.6f}", c, share(c, records));
     }
-    printf("], \"load\": {\"rows\": %zu, \"loaded\": %zu, \"rejected\": %zu, "
+    printf("], \"classifications\": [");
+    for (size_t k = 0; k < segc_program_classification_count(p); k++) {
+        size_t first, count;
+        segc_program_classification_tiers(p, k, &first, &count);
+        const char *cname = segc_program_classification_name(p, k);
+        printf("%s{\"name\": ", k ? ", " : "");
+        json_string(stdout, cname);
+        printf(", \"tiers\": [");
+        size_t in = 0;
+        for (size_t s = first; s < first + count; s++) {
+            size_t c = segc_result_count(res, s);
+            in += c;
+            printf("%s{\"name\": ", s > first ? ", " : "");
+            json_string(stdout, segc_program_segment_name(p, s) + strlen(cname) + 1);
+            printf(", \"count\": %zu, \"share\": %.6f}", c, share(c, records));
+        }
+        printf("], \"unclassified\": %zu}", records - in);
+    }
+    printf("], \"params\": {");
+    for (size_t i = 0; i < segc_program_param_count(p); i++) {
+        const char *name, *value;
+        segc_program_param(p, i, &name, &value);
+        printf("%s", i ? ", " : "");
+        json_string(stdout, name);
+        printf(": ");
+        json_string(stdout, value);
+    }
+    printf("}, \"load\": {\"rows\": %zu, \"loaded\": %zu, \"rejected\": %zu, "
            "\"blank_lines\": %zu}",
            ls->rows, ls->loaded, ls->rejected, ls->blank_lines);
     if (tm)
         printf(", \"timing\": {\"engine\": \"%s\", \"compile_ms\": %.3f, "
-               "\"scan_ms\": %.3f}",
+               "\"stats_ms\": %.3f, \"scan_ms\": %.3f}",
                tm->engine == SEGC_ENGINE_JIT ? "jit" : "interp",
-               (double)tm->compile_ns / 1e6, (double)tm->scan_ns / 1e6);
+               (double)tm->compile_ns / 1e6, (double)tm->stats_ns / 1e6,
+               (double)tm->scan_ns / 1e6);
     printf("}\n");
 }
 
+static int cmd_run_args(int argc, char **argv, cli_rules *rl,
+                        segc_compile_opts *copts);
+
 static int cmd_run(int argc, char **argv)
+{
+    cli_rules rl = {0};
+    segc_compile_opts copts = {0};
+    int code = cmd_run_args(argc, argv, &rl, &copts);
+    cli_rules_free(&rl);
+    return code;
+}
+
+static int cmd_run_args(int argc, char **argv, cli_rules *rl,
+                        segc_compile_opts *copts)
 {
     opts o = {argc, argv, 0, "run"};
     const char *schema_path = NULL, *data_path = NULL, *as_of_text = NULL;
@@ -315,6 +508,8 @@ static int cmd_run(int argc, char **argv)
         if (is_flag(&o, "--help") || is_flag(&o, "-h")) {
             fputs(run_help, stdout);
             return EXIT_OK;
+        } else if (cli_rules_option(rl, argc, argv, &o.i, &err) && !err) {
+            continue;
         } else if ((v = opt_value(&o, "--schema", &err))) {
             schema_path = v;
         } else if ((v = opt_value(&o, "--data", &err))) {
@@ -393,6 +588,10 @@ static int cmd_run(int argc, char **argv)
     segc_ctx *ctx = segc_ctx_new(NULL, NULL);
     if (!ctx)
         return EXIT_USAGE;
+    if (!cli_rules_finish(rl, copts)) {
+        segc_ctx_free(ctx);
+        return EXIT_USAGE;
+    }
     segc_schema *sch = NULL;
     segc_program *p = NULL;
     segc_data *data = NULL;
@@ -401,7 +600,7 @@ static int cmd_run(int argc, char **argv)
     int code = EXIT_OK;
     segc_status st = load_schema(ctx, schema_path, &sch);
     if (st == SEGC_OK)
-        st = segc_compile_file(ctx, sch, rules, NULL, &p);
+        st = segc_compile_file(ctx, sch, rules, copts, &p);
     if (st == SEGC_OK && emit_llvm) {
         st = segc_program_emit_llvm(ctx, p, stdout);
         flush_diags(ctx);
@@ -426,9 +625,11 @@ static int cmd_run(int argc, char **argv)
     else
         print_table(p, res, as_of_buf);
     if (timing && strcmp(format, "json") != 0)
-        fprintf(stderr, "engine %s, compile %.3f ms, scan %.3f ms\n",
+        fprintf(stderr, "engine %s, compile %.3f ms, statistics %.3f ms, "
+                "scan %.3f ms\n",
                 tm.engine == SEGC_ENGINE_JIT ? "jit" : "interp",
-                (double)tm.compile_ns / 1e6, (double)tm.scan_ns / 1e6);
+                (double)tm.compile_ns / 1e6, (double)tm.stats_ns / 1e6,
+                (double)tm.scan_ns / 1e6);
     if (export_dir)
         code = export_members(ctx, p, res, data, export_dir);
     if (fflush(stdout) != 0)
@@ -454,6 +655,9 @@ static const char main_help[] =
     "  check RULES... [--schema FILE]       parse and type-check rule files\n"
     "  run RULES --schema FILE --data CSV   evaluate the segments\n"
     "  gen --records N [--seed S]           write example customers as CSV\n"
+    "  sql RULES --schema FILE --dialect D  the segments as one SQL query\n"
+    "  explain RULES --data CSV --key KEY   why a customer is in a segment\n"
+    "  fmt [--check|--diff] FILE...         rewrite files in the canonical layout\n"
     "  help [COMMAND]                       show help\n"
     "\n"
     "options: --help (for every command), --version\n";
@@ -481,6 +685,12 @@ int main(int argc, char **argv)
             fputs(run_help, stdout);
         else if (strcmp(what, "gen") == 0)
             fputs(gen_help, stdout);
+        else if (strcmp(what, "sql") == 0)
+            fputs(sql_help, stdout);
+        else if (strcmp(what, "explain") == 0)
+            fputs(explain_help, stdout);
+        else if (strcmp(what, "fmt") == 0)
+            fputs(fmt_help, stdout);
         else
             fputs(main_help, stdout);
         return EXIT_OK;
@@ -491,6 +701,12 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "gen") == 0)
         return cmd_gen(argc - 2, argv + 2);
+    if (strcmp(cmd, "sql") == 0)
+        return cmd_sql(argc - 2, argv + 2);
+    if (strcmp(cmd, "explain") == 0)
+        return cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "fmt") == 0)
+        return cmd_fmt(argc - 2, argv + 2);
     fprintf(stderr, "%s: unknown command '%s'\n\n%s", prog_name, cmd,
             main_help);
     return EXIT_USAGE;
