@@ -257,3 +257,21 @@ check-sarif: all
 	node tests/sarif/check.mjs $(O)/segc
 
 .PHONY: check-pg check-duckdb check-sarif
+
+# check-sql-parse: the SQL for BigQuery, Spark and Trino (no engine here)
+# through dialect-aware parsers from npm (tests/sql/parse/check.mjs): every
+# evaluation case and SQL_PARSE_PROGRAMS random programs
+SQL_PARSE_PROGRAMS ?= 50
+check-sql-parse: all $(SQLTEST_BIN)
+	cd tests/sql/parse && npm ci --no-audit --no-fund
+	@rm -rf $(O)/sql-parse && mkdir -p $(O)/sql-parse
+	@for d in bigquery spark trino; do \
+	    $(SQLTEST_BIN) export $(O)/sql-parse/$$d --dialect $$d tests/cases \
+	        --programs $(SQL_PARSE_PROGRAMS) >/dev/null || exit 1; \
+	    echo $$d > $(O)/sql-parse/$$d/dialect; \
+	done
+	cd tests/sql/parse && node --import ./resolve.mjs check.mjs \
+	    $(abspath $(O))/sql-parse/bigquery $(abspath $(O))/sql-parse/spark \
+	    $(abspath $(O))/sql-parse/trino
+
+.PHONY: check-sql-parse

@@ -801,6 +801,10 @@ static ex float_op(sq *q, char op, ex a, ex b)
     }
     if (op == '/')
         raw = S(q, "(%s / NULLIF(%s, 0))", a.s, b.s);
+    else if (op == '-' && q->d == SQL_SPARK)
+        /* (a - (f(x))): the Spark grammar of make check-sql-parse reads
+         * (a - f(x)) as the start of a lambda; Spark itself takes both */
+        raw = S(q, "(%s - (%s))", a.s, b.s);
     else
         raw = S(q, "(%s %c %s)", a.s, op, b.s);
     /* finite operands give NaN only for 0/0, which NULLIF excludes */
@@ -1622,7 +1626,7 @@ static const char *stat_avg_money(sq *q, const ir_node *n, const char *rows,
         const char *s = cn(q, "s");
         ex r0 = mat(q, E(wide_mod(q, s, c), 0));
         ex q0 = mat(q, E(wide_div(q, S(q, "(%s - %s)", s, r0.s), c), r0.lvl));
-        qt = mat(q, E(S(q, "CAST(%s - %s AS %s)", q0.s,
+        qt = mat(q, E(S(q, "CAST(%s - (%s) AS %s)", q0.s,
                         one_if(q, S(q, "%s < 0", r0.s)), T_INT[q->d]),
                       q0.lvl));
         rt = mat(q, E(S(q, "CAST(%s + CASE WHEN %s < 0 THEN %s ELSE 0 END AS "

@@ -6,10 +6,11 @@
  *
  *   sqltest sqlite CASES_DIR [--programs N] [--seed S]
  *       runs everything in SQLite, linked in (libsqlite3)
- *   sqltest export DIR --dialect postgres|duckdb CASES_DIR [--programs N]
+ *   sqltest export DIR --dialect D CASES_DIR [--programs N]
  *       writes tables (CREATE TABLE + CSV in the dialect's encoding),
  *       queries and the interpreter's answers to DIR, for a driver that runs
- *       them in the engine (tests/sql/check-pg.sh, tests/sql/check-duckdb.mjs):
+ *       them in the engine (tests/sql/check-pg.sh, tests/sql/check-duckdb.mjs)
+ *       or parses them (bigquery, spark, trino: tests/sql/parse/check.mjs):
  *         DIR/units.txt      one line per query: "TABLE QUERY NSEGS"
  *         DIR/TABLE.sql      CREATE TABLE TABLE (...)
  *         DIR/TABLE.csv      the records, with a header row
@@ -388,7 +389,7 @@ static bool refusal_documented(const char *msg)
 /* Evaluates prog over r->data with the interpreter and in the engine. */
 static void check(run *r, const segc_program *prog, int64_t as_of)
 {
-    segc_eval_opts eo = {SEGC_ENGINE_INTERP};
+    segc_eval_opts eo = {.engine = SEGC_ENGINE_INTERP};
     segc_result *res;
     if (segc_eval(r->ctx, prog, r->data, as_of, &eo, &res) != SEGC_OK) {
         segc_diag_print_all(r->ctx, stderr);
@@ -874,6 +875,13 @@ static void run_random(segc_ctx *ctx, int programs, int segments, int records,
            "checker)\n", compared, segments, rejected);
 }
 
+static const char *dialect_name(segc_sql_dialect d)
+{
+    static const char *const names[] = {"postgres", "duckdb", "sqlite",
+                                        "bigquery", "spark",  "trino"};
+    return (unsigned)d < sizeof names / sizeof *names ? names[d] : "?";
+}
+
 int main(int argc, char **argv)
 {
     int programs = 2000, segments = 12, records = 300;
@@ -946,6 +954,6 @@ int main(int argc, char **argv)
     else
         printf("sqltest: exported %ld queries over %ld tables (%ld "
                "memberships) for %s\n", units, tables, memberships,
-               dialect == SEGC_SQL_POSTGRES ? "postgres" : "duckdb");
+               dialect_name(dialect));
     return failures ? 1 : 0;
 }
