@@ -81,8 +81,10 @@ $(O)/libsegc.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(O)/libsegc.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(O)/libsegc.so: $(LIB_OBJ) src/libsegc.map
+	$(CC) -shared -Wl,-soname,$(SONAME) \
+	    -Wl,--version-script=src/libsegc.map $(LDFLAGS) -o $@ \
+	    $(LIB_OBJ) $(LIBS)
 
 $(O)/segc: $(CLI_OBJ) $(O)/libsegc.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(O)/libsegc.a $(LIBS)
@@ -137,7 +139,7 @@ test-run: all $(UNIT_BIN) $(CASES_BIN) $(DIFF_BIN)
 check:
 	@$(MAKE) --no-print-directory test-run
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer =="
-	@DIFF_PROGRAMS=300 $(MAKE) --no-print-directory O=build/asan OPT=-O1 \
+	@DIFF_PROGRAMS=300 DEEP=0 $(MAKE) --no-print-directory O=build/asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    test-run
 
@@ -150,7 +152,7 @@ check:
 FUZZ_O = build/fuzz
 FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 300
-FUZZ_HARNESSES = rules schema csv eval oom
+FUZZ_HARNESSES = rules schema csv eval oom segd
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 FUZZ_OPT ?= -O1
@@ -258,6 +260,67 @@ check-sarif: all
 
 .PHONY: check-pg check-duckdb check-sarif
 
+# ---- install (docs/embedding.md) ------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the CLI, libsegc.a and
+# libsegc.so (the file libsegc.so.VERSION, linked as libsegc.so.0, its
+# soname, and libsegc.so), include/segc.h, lib/pkgconfig/segc.pc, the
+# standard library in share/segc/stdlib and the man page segc.1; make
+# uninstall removes exactly those files. check-embed installs into a temp
+# folder and builds examples/embed through pkg-config against it.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+VERSION = $(shell sed -n 's/^\#define SEGC_VERSION_STRING "\(.*\)"/\1/p' \
+                  include/segc.h)
+STDLIB_FILES = $(sort $(wildcard stdlib/*.seg))
+
+# libdir and includedir relative to ${prefix} where they lie under it
+PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/segc/stdlib \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(O)/segc $(DESTDIR)$(BINDIR)/segc
+	install -m 644 $(O)/libsegc.a $(DESTDIR)$(LIBDIR)/libsegc.a
+	install -m 755 $(O)/libsegc.so $(DESTDIR)$(LIBDIR)/libsegc.so.$(VERSION)
+	ln -sf libsegc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsegc.so
+	install -m 644 include/segc.h $(DESTDIR)$(INCLUDEDIR)/segc.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(LIBS)|g' \
+	    segc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/segc.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/segc.pc
+	install -m 644 $(STDLIB_FILES) $(DESTDIR)$(DATADIR)/segc/stdlib/
+	install -m 644 docs/segc.1 $(DESTDIR)$(MANDIR)/man1/segc.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/segc $(DESTDIR)$(LIBDIR)/libsegc.a \
+	    $(DESTDIR)$(LIBDIR)/libsegc.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libsegc.so \
+	    $(DESTDIR)$(INCLUDEDIR)/segc.h \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/segc.pc \
+	    $(STDLIB_FILES:stdlib/%=$(DESTDIR)$(DATADIR)/segc/stdlib/%) \
+	    $(DESTDIR)$(MANDIR)/man1/segc.1
+	-rmdir $(DESTDIR)$(DATADIR)/segc/stdlib $(DESTDIR)$(DATADIR)/segc \
+	    2>/dev/null
+
+# the installed library through pkg-config, the exported symbols and the
+# soname, and the C header of `segc layout` (tests/embed/check.sh)
+check-embed: all
+	@MAKE="$(MAKE)" CC="$(CC)" EMBED_CFLAGS="$(SAN)" \
+	    sh tests/embed/check.sh $(O)
+
+test-run: check-embed
+
+.PHONY: install uninstall check-embed
+
 # check-sql-parse: the SQL for BigQuery, Spark and Trino (no engine here)
 # through dialect-aware parsers from npm (tests/sql/parse/check.mjs): every
 # evaluation case and SQL_PARSE_PROGRAMS random programs
@@ -275,3 +338,17 @@ check-sql-parse: all $(SQLTEST_BIN)
 	    $(abspath $(O))/sql-parse/trino
 
 .PHONY: check-sql-parse
+
+# ---- ThreadSanitizer (make check-tsan): many threads over one program -------
+# test_threads (segc_eval with threads, eight threads evaluating one program
+# and eight one evaluator at once) built with -fsanitize=thread in its own
+# folder; any data race fails it.
+TSAN_O ?= build/tsan
+
+check-tsan:
+	@$(MAKE) --no-print-directory O=$(TSAN_O) OPT=-O1 \
+	    SAN="-fsanitize=thread -fno-omit-frame-pointer" \
+	    $(TSAN_O)/tests/test_threads
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(TSAN_O)/tests/test_threads
+
+.PHONY: check-tsan

@@ -2,7 +2,7 @@
  * against baselines in the same run (never a timed test).
  *
  *   bench [--records N] [--seed S] [--only W1,W10,...] [--json FILE]
- *         [--csv FILE] [--opt LEVEL]
+ *         [--csv FILE] [--opt LEVEL] [--segd FILE [--segd-csv FILE]]
  *
  * For W1, W10, W100, W1000 and STATS (W10 with population statistics,
  * string and set functions, and the stdlib's RFM classification: its
@@ -13,7 +13,9 @@
  * a prefix of the records when it would take too long) and, for W10, a
  * hand-written C function. Every engine's bitmaps must be identical. The
  * table goes to stdout, the numbers to bench/results.json. --csv writes the
- * records as CSV for bench/duckdb. */
+ * records as CSV for bench/duckdb. Then ONE (W10, W100, W1000 one record
+ * at a time through segc_evaluator_record: mean, W10's p50, p99) and THREADS (W10, W100
+ * and STATS with 1 to 16 threads), bench/threads.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
@@ -183,7 +185,7 @@ static double last_stats_s; /* of the last scan */
 static double scan(segc_ctx *ctx, const segc_program *p, const segc_data *d,
                    int64_t as_of, segc_engine engine, segc_result **keep)
 {
-    segc_eval_opts o = {engine};
+    segc_eval_opts o = {.engine = engine};
     segc_result *r;
     if (segc_eval(ctx, p, d, as_of, &o, &r) != SEGC_OK) {
         segc_diag_print_all(ctx, stderr);
@@ -227,6 +229,7 @@ int main(int argc, char **argv)
     size_t nrec = 10000000;
     uint64_t seed = 42;
     const char *only = NULL, *json = "bench/results.json", *csv = NULL;
+    const char *segd = NULL, *segd_csv = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--records") == 0 && i + 1 < argc)
             nrec = strtoull(argv[++i], NULL, 10);
@@ -238,11 +241,16 @@ int main(int argc, char **argv)
             json = argv[++i];
         else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
             csv = argv[++i];
+        else if (strcmp(argv[i], "--segd") == 0 && i + 1 < argc)
+            segd = argv[++i];
+        else if (strcmp(argv[i], "--segd-csv") == 0 && i + 1 < argc)
+            segd_csv = argv[++i];
         else if (strcmp(argv[i], "--opt") == 0 && i + 1 < argc)
             opt_level = atoi(argv[++i]);
         else {
             fprintf(stderr, "usage: bench [--records N] [--seed S] [--only "
-                            "W1,W10,W100,W1000,STATS] [--json FILE] [--csv FILE] [--opt 1-3]\n");
+                            "W1,W10,W100,W1000,STATS,ONE,THREADS] [--json FILE] [--csv FILE] [--opt 1-3]\n"
+                            "       [--segd FILE [--segd-csv FILE]]\n");
             return 2;
         }
     }
@@ -272,6 +280,8 @@ int main(int argc, char **argv)
         printf("wrote %zu records to %s\n", nrec, csv);
         return 0;
     }
+    if (segd) /* the packed data file (bench/segd.c) */
+        return bench_segd(ctx, sch, d, w10, as_of, segd, segd_csv);
     double bw = read_bandwidth();
     printf("segc bench: %zu records of %zu bytes (%.2f GB), generated in "
            "%.1f s; single-core read bandwidth %.1f GB/s\n\n",
@@ -381,7 +391,8 @@ int main(int argc, char **argv)
     printf("%-6s %5s %10s %9s %9s %9s %7s %7s %11s %9s %9s %9s %6s\n", "work",
            "segs", "compile", "stats", "scan", "Mrec/s", "GB/s", "%bw", "interp",
            "x interp", "C base", "x C", "same");
-    FILE *jf = fopen(json, "w");
+    /* --only ONE,THREADS runs no workload: the file is left as it is */
+    FILE *jf = nrows ? fopen(json, "w") : NULL;
     if (jf)
         fprintf(jf, "{\"records\": %zu, \"record_bytes\": %zu, "
                     "\"bandwidth_gbs\": %.3f, \"workloads\": [",
@@ -424,6 +435,17 @@ int main(int argc, char **argv)
     printf("\n(scan: the best of five; compile: the best of three; the "
            "interpreter runs on a prefix of the records when the whole would "
            "take long: interp records per workload are in %s)\n", json);
+    /* issue 7: one record at a time, and threads (bench/threads.c) */
+    if (!only || strstr(only, "ONE")) {
+        const char *names[3] = {w[1].name, w[2].name, w[3].name};
+        const char *texts[3] = {w[1].text, w[2].text, w[3].text};
+        all_same &= bench_one(ctx, sch, d, names, texts, 3, as_of) == 0;
+    }
+    if (!only || strstr(only, "THREADS")) {
+        const char *names[3] = {w[1].name, w[2].name, w[4].name};
+        const char *texts[3] = {w[1].text, w[2].text, w[4].text};
+        all_same &= bench_threads(ctx, sch, d, names, texts, 3, as_of) == 0;
+    }
     for (int k = 0; k < 5; k++)
         free(w[k].text);
     data_free(d);

@@ -21,4 +21,20 @@ bool bench_write_csv(const dataset *d, const char *path);
  * (n + 63) / 64 words. */
 void baseline_w10(const dataset *d, int64_t as_of, uint64_t *const out[10]);
 
+/* bench --segd FILE [--segd-csv FILE]: a packed file of d, opened and
+ * scanned with W10 (segd.c). */
+int bench_segd(segc_ctx *ctx, const segc_schema *sch, const dataset *d,
+               const char *w10, int64_t as_of, const char *path,
+               const char *csv);
+
+/* ONE: the workloads one record at a time through segc_evaluator_record
+ * (the first with p50 and p99 of a million calls); THREADS: the given workloads with 1, 2, 4, 8
+ * and 16 threads (threads.c). 0 when every result agreed. */
+int bench_one(segc_ctx *ctx, const segc_schema *sch, const dataset *d,
+              const char *const *names, const char *const *texts, int nwork,
+              int64_t as_of);
+int bench_threads(segc_ctx *ctx, const segc_schema *sch, const dataset *d,
+                  const char *const *names, const char *const *texts,
+                  int nwork, int64_t as_of);
+
 #endif

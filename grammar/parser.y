@@ -140,7 +140,7 @@ static ast_classify *make_classify(parse_state *ps, const char *name,
     ast_def *def;
     ast_classify *classify;
     ast_import *import;
-    struct { ast_node *head, *tail; size_t n; ast_node *filter; } call;
+    struct { ast_node *head, *tail; size_t n; ast_node *filter, *window; } call;
     struct { decimal dec; const char *cur; size_t len; uint32_t cur_at; } money;
 }
 
@@ -154,7 +154,7 @@ static ast_classify *make_classify(parse_state *ps, const char *name,
 %token CLASSIFY "'classify'" ELSE "'else'" IMPORT "'import'" HAS "'has'"
 %token WHERE "'where'" SCHEMA "'schema'" KEY "'key'"
 %token AND "'and'" OR "'or'" NOT "'not'" IN "'in'" BETWEEN "'between'"
-%token IS "'is'" NUL "'null'"
+%token IS "'is'" NUL "'null'" WITHIN "'within'"
 %token NE "'!='" LE "'<='" GE "'>='"
 
 %type <node> expr or_expr and_expr not_expr cmp_expr rel sum term unary
@@ -176,6 +176,7 @@ static ast_classify *make_classify(parse_state *ps, const char *name,
 %type <classify> classify_decl
 %type <import> import_decl
 %type <call> call_args
+%type <node> window_opt
 
 %%
 
@@ -411,6 +412,25 @@ field
             f->nullable = $4;
             f->key = $5;
             f->key_at = @5;
+        }
+        $$ = f;
+      }
+    | IDENT ':' IDENT '{' fields '}' nullable_opt key_opt {
+        /* an event list: purchases : events { at : date ... } */
+        ast_field *f = arena_alloc(ps->a, sizeof *f);
+        ast_type *t = arena_alloc(ps->a, sizeof *t);
+        if (f && t) {
+            t->name = $3.s;
+            t->at = @$;
+            t->name_at = @3;
+            f->name = $1.s;
+            f->at = @1;
+            f->type = t;
+            f->events = $5.head;
+            f->is_events = true;
+            f->nullable = $7;
+            f->key = $8;
+            f->key_at = @8;
         }
         $$ = f;
       }
@@ -681,6 +701,7 @@ primary
             $$->tail = $3.tail;
             $$->nkids = $3.n;
             $$->filter = $3.filter;
+            $$->window = $3.window;
         }
       }
     | '(' expr ')'  { $$ = $2; }
@@ -711,7 +732,7 @@ money
 /* call_args = [expr ("," expr)*] ["where" expr] */
 call_args
     : %empty {
-        $$.head = $$.tail = $$.filter = NULL;
+        $$.head = $$.tail = $$.filter = $$.window = NULL;
         $$.n = 0;
       }
     | elements {
@@ -719,18 +740,42 @@ call_args
         $$.tail = $1.tail;
         $$.n = $1.n;
         $$.filter = NULL;
+        $$.window = NULL;
       }
-    | elements WHERE expr {
+    | elements WHERE expr window_opt {
         $$.head = $1.head;
         $$.tail = $1.tail;
         $$.n = $1.n;
         $$.filter = $3;
+        $$.window = $4;
+      }
+    | elements WITHIN expr {
+        /* count(purchases within 30d) */
+        $$.head = $1.head;
+        $$.tail = $1.tail;
+        $$.n = $1.n;
+        $$.filter = NULL;
+        $$.window = $3;
+      }
+    | elements WITHIN expr WHERE expr {
+        $$.head = $1.head;
+        $$.tail = $1.tail;
+        $$.n = $1.n;
+        $$.filter = $5;
+        $$.window = $3;
       }
     | WHERE expr {
         $$.head = $$.tail = NULL;
         $$.n = 0;
         $$.filter = $2;
+        $$.window = NULL;
       }
+    ;
+
+/* the window of an event aggregate: count(purchases where coupon within 90d) */
+window_opt
+    : %empty        { $$ = NULL; }
+    | WITHIN expr   { $$ = $2; }
     ;
 
 list_body
@@ -789,7 +834,9 @@ static void segc_yyerror(loc *at, void *scanner, parse_state *ps,
 {
     (void)scanner;
     if (strcmp(msg, "memory exhausted") == 0 && !ps->m->failed)
-        parse_error(ps, *at, "expression nested too deeply");
+        parse_error(ps, *at, "the expression nests more than %d levels of "
+                    "parentheses and operators deep (the parser's fixed "
+                    "limit)", YYMAXDEPTH);
     else
         parse_error(ps, *at, "%s", msg);
 }
@@ -945,6 +992,7 @@ static bool keyword_like(yysymbol_kind_t s, bool expr, int ps_prev_tok)
     case YYSYMBOL_KEY:
     case YYSYMBOL_SCHEMA:
     case YYSYMBOL_SEGMENT:
+    case YYSYMBOL_WITHIN:
         return true;
     default:
         return false;

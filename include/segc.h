@@ -127,7 +127,53 @@ typedef struct segc_compile_opts {
     /* Non-NULL: also the linter's warnings (SEG101 ..., docs/cli.md) as
      * diagnostics of severity SEGC_SEV_WARNING with their code. */
     const struct segc_lint_opts *lint;
+    /* Resource limits (below); NULL: every limit at its default. */
+    const struct segc_limits *limits;
 } segc_compile_opts;
+
+/* ---- resource limits (issue 8) ----------------------------------------------
+ * What one compilation may use, with defaults safe for a service that
+ * compiles rule files it did not write. Each member left 0 takes its
+ * default; exceeding a limit is an error diagnostic (SEGC_ERR_COMPILE)
+ * that names the limit, its value and how far the input went past it:
+ *   rules.seg:3:9: error: the list has 12 elements; the limit is 10
+ *   (list-elements), 2 over
+ * The names in parentheses are the ones segc_limits_set and the CLI's
+ * --limit NAME=VALUE take. docs/cli.md has the table. */
+typedef struct segc_limits {
+    size_t source_bytes;    /* source-bytes: one rule file (16 MiB) */
+    size_t total_source_bytes; /* total-source-bytes: the main file and
+                             * everything it imports (64 MiB) */
+    size_t nesting_depth;   /* nesting-depth: an expression as written
+                             * (1000; at most 1000, the depth every stage
+                             * is made to handle without running out of
+                             * stack) */
+    size_t segments;        /* segments: segments and tiers (100000) */
+    size_t list_elements;   /* list-elements: one list literal (100000) */
+    size_t string_bytes;    /* string-bytes: one string literal (65536) */
+    size_t identifier_bytes; /* identifier-bytes: one name (255) */
+    size_t import_depth;    /* import-depth: imports of imports (32) */
+    size_t imported_files;  /* imported-files: files imported (255) */
+    size_t compile_time_ms; /* compile-time-ms: wall-clock time (60000),
+                             * checked between the files, declarations and
+                             * phases of a compilation */
+    size_t expanded_size;   /* expanded-size: operations of a condition once
+                             * the names it uses are written out (1000000;
+                             * at most 1000000) */
+    size_t expanded_depth;  /* expanded-depth: its depth once written out
+                             * (1000; at most 1000) */
+    size_t name_depth;      /* name-depth: names defined in terms of each
+                             * other (250; at most 250) */
+} segc_limits;
+
+/* Sets one limit from "NAME=VALUE" (VALUE a decimal number; 1 or more).
+ * Returns 0 on success, -1 for an unknown NAME, -2 for a bad VALUE or one
+ * above the limit's maximum. */
+SEGC_API int segc_limits_set(segc_limits *limits, const char *name_value);
+/* The limits' names, in the order of the struct: i from 0; NULL past the
+ * last. *def (if not NULL) is the default, *max (if not NULL) the most
+ * it may be set to. */
+SEGC_API const char *segc_limits_name(size_t i, size_t *def, size_t *max);
 
 typedef struct segc_lint_opts {
     const char *const *disable; /* warning codes not to report ("SEG205") */
@@ -279,6 +325,15 @@ SEGC_API void segc_data_write_key(const segc_data *data, size_t i, FILE *out);
 typedef struct segc_eval_opts {
     segc_engine engine; /* AUTO: the program's machine code if it has some,
                          * else the JIT when the data is large enough */
+    /* Threads that scan the records and compute the statistics, a morsel
+     * of records each: 0 or 1 is the calling thread only. The result is
+     * the same, bit for bit, for any number of threads (docs/design.md,
+     * "Threads"). The library starts them for the call and joins them
+     * before it returns; they never call the allocator hook. */
+    unsigned threads;
+    /* Records per morsel, rounded down to a multiple of 64 (at least 64);
+     * 0: 65536. Only tests and benchmarks need to set it. */
+    size_t morsel;
 } segc_eval_opts;
 
 /* as_of: seconds since 1970-01-01T00:00:00Z. opts may be NULL. */
@@ -432,6 +487,164 @@ SEGC_API segc_status segc_format(segc_ctx *ctx, const char *name,
                                  const char *text, size_t len, char **out,
                                  size_t *out_len);
 SEGC_API void segc_format_free(segc_ctx *ctx, char *text);
+
+/* ---- record layout (issue 7): what a host needs to pack records itself ----------
+ * A record is record_size bytes: the 8-byte values (int, float, money,
+ * timestamp), then the 4-byte ones (date, string, enum, set), then the
+ * bools (1 byte, 0 or 1), each group in declaration order, then the null
+ * bitmap (bit k of byte k/8 set: the field whose null_bit is k is null),
+ * then padding to the record's alignment. segc_field_info gives each
+ * field's offset; `segc layout --c-header` writes it all as a C struct
+ * (docs/embedding.md). */
+
+/* The alignment of a record: its largest value's size (1, 4 or 8). */
+SEGC_API size_t segc_schema_record_align(const segc_schema *schema);
+/* The null bitmap's first byte in a record, and its length in bytes (0
+ * when no field is nullable). */
+SEGC_API size_t segc_schema_null_offset(const segc_schema *schema);
+SEGC_API size_t segc_schema_null_bytes(const segc_schema *schema);
+/* The index of the field called name; SEGC_ERR_ARG when there is none. */
+SEGC_API segc_status segc_schema_field_find(const segc_schema *schema,
+                                            const char *name, size_t *index);
+/* An enum field's values: a record stores value k as the 32-bit index k.
+ * segc_schema_enum_count is 0 when field is not an enum field, and
+ * segc_schema_enum_value NULL when there is no value k. */
+SEGC_API size_t segc_schema_enum_count(const segc_schema *schema,
+                                       size_t field);
+SEGC_API const char *segc_schema_enum_value(const segc_schema *schema,
+                                            size_t field, size_t k);
+
+/* ---- packed data files (issue 7): .segd ---------------------------------------
+ * A data set written once (records, dictionaries, the schema's fingerprint,
+ * a checksum per section) and mapped back with mmap instead of parsing CSV.
+ * docs/segd.md has the format and what opening checks. */
+
+typedef struct segc_open_opts {
+    int no_verify; /* nonzero: trust the records section: neither its
+                    * checksum nor the ids in it are checked (the header,
+                    * the table and the dictionaries are, always). Only
+                    * for files that nothing but segc wrote: damaged
+                    * records can then give wrong answers or a crash */
+} segc_open_opts;
+
+/* Writes data to path atomically: a temporary file in the same folder,
+ * fsync, rename over path. On failure path is left as it was. */
+SEGC_API segc_status segc_data_write_packed(segc_ctx *ctx,
+                                            const segc_data *data,
+                                            const char *path);
+/* Maps a packed file for schema (opts may be NULL). SEGC_ERR_DATA, with a
+ * diagnostic naming the section, what was expected and what was found,
+ * when the file is damaged, truncated or packed for another schema.
+ * segc_data_free unmaps it. */
+SEGC_API segc_status segc_data_open_packed(segc_ctx *ctx,
+                                           const segc_schema *schema,
+                                           const char *path,
+                                           const segc_open_opts *opts,
+                                           segc_data **out);
+/* A packed file (told by its first bytes: 0x89, or "SEGD" after one byte;
+ * never by its name) or CSV.
+ * For a packed file stats (if not NULL) say rows = loaded = records. */
+SEGC_API segc_status segc_data_load(segc_ctx *ctx, const segc_schema *schema,
+                                    const char *path,
+                                    const segc_load_opts *lopts,
+                                    const segc_open_opts *popts,
+                                    segc_data **out, segc_load_stats *stats);
+/* 1: path starts like a packed file; 0: it does not; -1: unreadable. */
+SEGC_API int segc_data_is_packed_file(const char *path);
+
+/* ---- one record at a time (issue 7): the real-time path ------------------------
+ * An evaluator is a program made ready for single records: bound at one
+ * as_of, with the data's dictionaries and population statistics, and
+ * compiled to scalar machine code for one record. It is immutable: any
+ * number of threads may call segc_evaluator_record on one evaluator at
+ * once (the record call takes no context, never allocates and cannot fail).
+ * docs/design.md ("The real-time path") says what it costs and how a host
+ * packs string and set values. */
+
+typedef struct segc_evaluator segc_evaluator;
+
+/* A string or set value the evaluator's data never had (and that equals
+ * no string constant of the rules): pack it as this id. */
+#define SEGC_ID_UNKNOWN UINT32_C(0xFFFFFFFF)
+
+typedef struct segc_evaluator_opts {
+    segc_engine engine; /* AUTO: compiled code, or the interpreter where
+                         * LLVM cannot make it (segc_evaluator_engine says
+                         * which); JIT: compiled code or SEGC_ERR_COMPILE;
+                         * INTERP: the reference interpreter */
+    unsigned threads;   /* for the statistics pass over data (0: one) */
+} segc_evaluator_opts;
+
+/* Makes an evaluator of prog at as_of (seconds since the epoch). data may
+ * be NULL when the rules use no population statistics; with data, string
+ * and set ids mean what they mean in data (a record of data can be passed
+ * as it is) and the statistics are data's. prog (and data, only during
+ * this call) must outlive it; opts may be NULL. */
+SEGC_API segc_status segc_evaluator_new(segc_ctx *ctx,
+                                        const segc_program *prog,
+                                        const segc_data *data, int64_t as_of,
+                                        const segc_evaluator_opts *opts,
+                                        segc_evaluator **out);
+SEGC_API void segc_evaluator_free(segc_ctx *ctx, segc_evaluator *ev);
+/* SEGC_ENGINE_JIT (compiled) or SEGC_ENGINE_INTERP. */
+SEGC_API segc_engine segc_evaluator_engine(const segc_evaluator *ev);
+/* The words segc_evaluator_record writes: (segments + 63) / 64. */
+SEGC_API size_t segc_evaluator_words(const segc_evaluator *ev);
+/* Evaluates one record, packed in the schema's layout
+ * (segc_schema_field), into segments[0 .. words): bit s % 64 of word s / 64
+ * is set when the record is in segment s (tiers included: a program's
+ * segments are numbered as in segc_program_segment_name). */
+SEGC_API void segc_evaluator_record(const segc_evaluator *ev,
+                                    const void *record, uint64_t *segments);
+/* Evaluates a caller's array of n records (n * segc_schema_record_size
+ * bytes, packed as for segc_evaluator_record, any alignment) into bits:
+ * segment s's bitmap is bits + s * ((n + 63) / 64), with bit r % 64 of its
+ * word r / 64 set when record r is in it (segc_result's layout). bits has
+ * segments * ((n + 63) / 64) words. Like segc_evaluator_record it may run
+ * in many threads at once (a context each). */
+SEGC_API segc_status segc_evaluator_records(segc_ctx *ctx,
+                                            const segc_evaluator *ev,
+                                            const void *records, size_t n,
+                                            uint64_t *bits);
+/* The tier of each classification c the record is in, from its segments
+ * bits: tiers[c] is the tier's segment index (its label is
+ * segc_program_segment_name), or -1 when it is in none.
+ * tiers has segc_program_classification_count entries. */
+SEGC_API void segc_evaluator_tiers(const segc_evaluator *ev,
+                                   const uint64_t *segments, int *tiers);
+/* The id to pack for a value of string field `field`: its id in the
+ * evaluator's dictionary, or SEGC_ID_UNKNOWN. Only the fields the rules
+ * read have dictionaries (the ids of the others are never read: pack
+ * anything). SEGC_ERR_ARG when field is not a string field. */
+SEGC_API segc_status segc_evaluator_string(segc_ctx *ctx,
+                                           const segc_evaluator *ev,
+                                           size_t field, const char *text,
+                                           size_t len, uint32_t *id);
+/* The id to pack for a set of n strings (NUL-terminated; order and repeats
+ * do not matter) of set field `field`: one of the data's distinct sets, or
+ * SEGC_ID_UNKNOWN. */
+SEGC_API segc_status segc_evaluator_set(segc_ctx *ctx,
+                                        const segc_evaluator *ev,
+                                        size_t field,
+                                        const char *const *elems, size_t n,
+                                        uint32_t *id);
+
+/* ---- event histories (docs/language.md, "Event histories") -------------- */
+
+/* Loads the events of the schema's event list `list` (purchases : events
+ * { at : date ... }) from a CSV file whose header names the customer key
+ * column (as the schema's key field) and the event's fields, in any order.
+ * A row with a bad cell or a key no customer of data has is reported like
+ * a bad row of segc_data_load_csv: SEGC_ERR_DATA and no event loaded, or
+ * with opts->skip_bad_rows a warning and the other events loaded. stats:
+ * rows == loaded + rejected. SEGC_ERR_ARG when the schema has no such event
+ * list, its events are already loaded, or data was mapped from a packed
+ * file. Events after the evaluation's as_of are invisible to every rule. */
+SEGC_API segc_status segc_data_load_events(segc_ctx *ctx, segc_data *data,
+                                           const char *list,
+                                           const char *path,
+                                           const segc_load_opts *opts,
+                                           segc_load_stats *stats);
 
 #ifdef __cplusplus
 }

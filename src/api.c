@@ -9,6 +9,7 @@
 #include "eval.h"
 #include "interp.h"
 #include "jit.h"
+#include "limit.h"
 #include "lint.h"
 #include "parse.h"
 #include "unit.h"
@@ -109,7 +110,7 @@ static void begin(segc_ctx *ctx)
     ctx->m.failed = false;
 }
 
-static segc_status finish(segc_ctx *ctx, segc_status st)
+segc_status api_finish(segc_ctx *ctx, segc_status st)
 {
     if (ctx->m.failed) {
         ctx->m.failed = false;
@@ -118,6 +119,22 @@ static segc_status finish(segc_ctx *ctx, segc_status st)
         return SEGC_ERR_NOMEM;
     }
     return st;
+}
+
+static segc_status finish(segc_ctx *ctx, segc_status st)
+{
+    return api_finish(ctx, st);
+}
+
+void api_say(segc_ctx *ctx, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_place(&ctx->diags, SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0, "%s",
+               msg);
 }
 
 static void io_error(segc_ctx *ctx, const char *what, const char *path)
@@ -488,13 +505,23 @@ segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
     begin(ctx);
     *out = NULL;
     size_t start = ctx->diags.n, errors0 = ctx->diags.errors;
+    limits lim; /* issue 8: src/limit.h */
+    limits_init(&lim, opts ? opts->limits : NULL);
     unit u;
     unit_init(&u, &ctx->m, &ctx->diags, opts ? opts->lib_paths : NULL,
               opts && opts->lib_paths ? opts->nlib_paths : 0);
+    u.lim = &lim;
     segc_program *prog = NULL;
-    if (!unit_load(&u, name, text, len) ||
+    if (!limits_check_source(&lim, &ctx->m, &ctx->diags, name, text, len) ||
+        !unit_load(&u, name, text, len) ||
         !unit_params(&u, opts ? opts->params : NULL,
                      opts && opts->params ? opts->nparams : 0))
+        goto done;
+    size_t errors1 = ctx->diags.errors;
+    if (!limits_check_unit(&lim, &u) || ctx->diags.errors != errors1 ||
+        u.limit_errors ||
+        limits_out_of_time(&lim, &ctx->diags, unit_main(&u)->src,
+                           (loc){0, 0}))
         goto done;
     const ast_file *f = unit_main(&u);
     const source *src = f->src;
@@ -532,8 +559,10 @@ segc_status segc_compile(segc_ctx *ctx, const segc_schema *given,
     prog->sch = sch;
     prog->opt_level = opts && opts->opt_level > 0 ? opts->opt_level : 2;
     check_input in = {u.order, u.norder, sch, u.overrides, u.noverrides,
-                      opts && opts->lint, unit_main_in_library(&u)};
+                      opts && opts->lint, unit_main_in_library(&u), &lim};
     prog->ir = check_program(&ctx->m, &in, &ctx->diags);
+    if (prog->ir && limits_out_of_time(&lim, &ctx->diags, src, (loc){0, 0}))
+        goto done;
     if (prog->ir && opts && opts->lint && ctx->diags.errors == errors0)
         run_lint(ctx, prog->ir, &u, opts->lint);
     if (prog->ir)
@@ -762,15 +791,17 @@ segc_status segc_eval(segc_ctx *ctx, const segc_program *prog,
     segc_status st = SEGC_ERR_NOMEM;
     eval_bound *b = eval_bind(&ctx->m, prog->ir, data, as_of);
     if (b) {
-        st = !prog->ir->nstats              ? SEGC_OK
-             : engine == SEGC_ENGINE_JIT ? jit_stats(code, &ctx->m, prog->ir, data, b)
-                                          : interp_stats(&ctx->m, prog->ir, data, b);
+        eval_par par = {opts ? opts->threads : 0, opts ? opts->morsel : 0};
+        st = !prog->ir->nstats ? SEGC_OK
+             : engine == SEGC_ENGINE_JIT
+                 ? jit_stats(code, &ctx->m, prog->ir, data, b, &par)
+                 : interp_stats_par(&ctx->m, prog->ir, data, b, &par);
         uint64_t t1 = clock_ns();
         res->timing.stats_ns = t1 - t0;
         if (st == SEGC_OK)
             st = engine == SEGC_ENGINE_JIT
-                     ? jit_run(code, &ctx->m, prog->ir, data, b, res)
-                     : interp_run(&ctx->m, prog->ir, data, b, res);
+                     ? jit_run(code, &ctx->m, prog->ir, data, b, res, &par)
+                     : interp_run(&ctx->m, prog->ir, data, b, res, &par);
         res->timing.scan_ns = clock_ns() - t1;
         eval_unbind(&ctx->m, prog->ir, b);
     }

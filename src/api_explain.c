@@ -7,30 +7,7 @@
 #include "data.h"
 #include "explain.h"
 
-static void say(segc_ctx *ctx, const char *fmt, ...) SEGC_PRINTF(2, 3);
-static void say(segc_ctx *ctx, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    diag_place(api_ctx_diags(ctx), SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL, 0,
-               "%s", msg);
-}
 
-/* a failed allocation anywhere below is SEGC_ERR_NOMEM */
-static segc_status finish(segc_ctx *ctx, segc_status st)
-{
-    mem *m = api_ctx_mem(ctx);
-    if (m->failed) {
-        m->failed = false;
-        diag_place(api_ctx_diags(ctx), SEGC_SEV_ERROR, "segc", 0, 0, 0, NULL,
-                   0, "out of memory");
-        return SEGC_ERR_NOMEM;
-    }
-    return st;
-}
 
 segc_status segc_data_find_key(segc_ctx *ctx, const segc_data *data,
                                const char *key, size_t *index)
@@ -43,12 +20,12 @@ segc_status segc_data_find_key(segc_ctx *ctx, const segc_data *data,
     if (r == 1)
         return SEGC_OK;
     if (r < 0)
-        say(ctx, "'%s' is not a key: the key field '%s' holds integers", key,
+        api_say(ctx, "'%s' is not a key: the key field '%s' holds integers", key,
             k->name);
     else if (k->ty->kind == TY_INT)
-        say(ctx, "no record has the key %s = %s", k->name, key);
+        api_say(ctx, "no record has the key %s = %s", k->name, key);
     else
-        say(ctx, "no record has the key %s = \"%s\"", k->name, key);
+        api_say(ctx, "no record has the key %s = \"%s\"", k->name, key);
     return SEGC_ERR_ARG;
 }
 
@@ -65,14 +42,14 @@ segc_status segc_explainer_new(segc_ctx *ctx, const segc_program *prog,
         return SEGC_ERR_ARG;
     const ir_program *p = api_program_ir(prog);
     if (data->sch->fingerprint != p->sch->fingerprint) {
-        say(ctx, "the data was loaded for schema '%s', whose layout differs "
+        api_say(ctx, "the data was loaded for schema '%s', whose layout differs "
             "from the program's schema '%s'", data->sch->name, p->sch->name);
         return SEGC_ERR_ARG;
     }
     size_t nsrcs;
     const source *srcs = api_program_sources(prog, &nsrcs);
     *out = explain_new(m, p, data, srcs, nsrcs, as_of);
-    return finish(ctx, *out ? SEGC_OK : SEGC_ERR_NOMEM);
+    return api_finish(ctx, *out ? SEGC_OK : SEGC_ERR_NOMEM);
 }
 
 void segc_explainer_free(segc_ctx *ctx, segc_explainer *ex)
@@ -110,7 +87,7 @@ segc_status segc_explain_record(segc_ctx *ctx, const segc_explainer *ex,
     if (opts) {
         if (opts->format != SEGC_EXPLAIN_TEXT &&
             opts->format != SEGC_EXPLAIN_JSON) {
-            say(ctx, "unknown explanation format %d", (int)opts->format);
+            api_say(ctx, "unknown explanation format %d", (int)opts->format);
             return SEGC_ERR_ARG;
         }
         o.json = opts->format == SEGC_EXPLAIN_JSON;
@@ -124,16 +101,16 @@ segc_status segc_explain_record(segc_ctx *ctx, const segc_explainer *ex,
             continue;
         const char *s = nearest(ex->p, o.only[i]);
         if (s)
-            say(ctx, "no segment or classification '%s'; did you mean '%s'?",
+            api_say(ctx, "no segment or classification '%s'; did you mean '%s'?",
                 o.only[i], s);
         else
-            say(ctx, "no segment or classification '%s'", o.only[i]);
+            api_say(ctx, "no segment or classification '%s'", o.only[i]);
         bad = true;
     }
     if (bad)
         return SEGC_ERR_ARG;
     if (record >= ex->d->n) {
-        say(ctx, "no record %zu (the data has %zu)", record, ex->d->n);
+        api_say(ctx, "no record %zu (the data has %zu)", record, ex->d->n);
         return SEGC_ERR_ARG;
     }
     buf b;
@@ -142,11 +119,11 @@ segc_status segc_explain_record(segc_ctx *ctx, const segc_explainer *ex,
                                                        : SEGC_ERR_NOMEM;
     if (st == SEGC_OK && !m->failed &&
         (fwrite(b.p ? b.p : "", 1, b.len, out) != b.len || ferror(out))) {
-        say(ctx, "writing the explanation failed");
+        api_say(ctx, "writing the explanation failed");
         st = SEGC_ERR_IO;
     }
     buf_free(&b);
-    return finish(ctx, st);
+    return api_finish(ctx, st);
 }
 
 segc_status segc_explain(segc_ctx *ctx, const segc_program *prog,

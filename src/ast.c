@@ -206,6 +206,10 @@ static void dump_node(const ast_node *n, FILE *out)
         fputs(" where ", out);
         dump_node(n->filter, out);
     }
+    if (n->window) {
+        fputs(" within ", out);
+        dump_node(n->window, out);
+    }
     fputc(')', out);
 }
 

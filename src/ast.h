@@ -68,6 +68,7 @@ struct ast_node {
     size_t len;
     loc text_at;      /* AST_MONEY: where the currency code is */
     struct ast_node *filter; /* AST_CALL: the 'where' condition, or NULL */
+    struct ast_node *window; /* AST_CALL: the 'within' duration, or NULL */
     ast_node *kids;   /* first child; siblings via next */
     ast_node *tail;   /* last child, for O(1) appends to and/or chains */
     size_t nkids;
@@ -93,6 +94,8 @@ typedef struct ast_field {
     bool nullable;
     bool key;
     loc key_at;
+    bool is_events;           /* NAME : events { fields } */
+    struct ast_field *events; /* an event list's fields */
     struct ast_field *next;
 } ast_field;
 

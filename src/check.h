@@ -51,6 +51,8 @@ typedef struct check_input {
     bool warn;      /* also the warnings about names: SEG201..SEG205 */
     bool library;   /* the main file is in a library folder: its names are
                      * for importers, never "unused" */
+    struct limits *lim; /* name-depth, expanded-size/-depth and the time
+                         * budget (src/limit.h); NULL: the defaults */
 } check_input;
 
 /* Checks every declaration of the files against in->sch. Returns the
@@ -110,6 +112,11 @@ typedef struct checker {
     const check_file *files;  /* the program's files (IR nodes are tagged
                                * with the index of the one they come from) */
     size_t nfiles;
+    struct limits *lim;       /* check_input.lim, never NULL */
+    /* inside an event aggregate's filter (check_ev.c): the event list's
+     * schema index, and its event schema (NULL elsewhere) */
+    const schema *ev_sch;
+    uint32_t ev_list;
 } checker;
 
 /* Makes src the file being checked (and the file of new IR nodes). */
@@ -163,6 +170,14 @@ ir_node *check_dictfn(checker *c, ir_node *fn, loc at);
  * and the file they are written in, for 'in' and 'has any' */
 bool check_const_list(checker *c, const ast_node *e, const ast_node **list,
                       const source **src);
+/* event aggregates (check_ev.c): count(purchases where ... within 30d),
+ * sum(purchases.amount), ...; NULL when e is not one (nothing reported,
+ * *is set false) */
+ir_node *check_ev_call(checker *c, const ast_node *e, bool *is);
+/* a name that is an event list, one of its fields, or (inside a filter) an
+ * event field: its IR, or NULL after reporting; *is false when the name is
+ * none of these */
+ir_node *check_ev_name(checker *c, const ast_node *e, bool *is);
 /* a bare name that means something on its own (check.c) */
 bool check_name_resolves(checker *c, const char *s, size_t len);
 

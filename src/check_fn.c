@@ -376,6 +376,12 @@ static ir_node *check_str(checker *c, const ast_node *e, const fn_def *f)
                   e->text, e->text);
         return NULL;
     }
+    if (x->op == IR_EVFIELD) {
+        check_err(c, e->kids->at, NULL, "%s() of an event field is not "
+                  "supported yet; compare the field itself, as in "
+                  "category = \"Jazz\"", e->text);
+        return NULL;
+    }
     if (x->ty->kind != TY_STRING || !str_source(x)) {
         tname t = tyname(x->ty);
         check_err(c, e->kids->at, NULL, "%s() needs a string field%s, not "
@@ -507,6 +513,10 @@ static ir_node *check_date(checker *c, const ast_node *e, const fn_def *f)
 
 ir_node *check_call(checker *c, const ast_node *e)
 {
+    bool is_ev = false;
+    ir_node *evn = check_ev_call(c, e, &is_ev);
+    if (is_ev)
+        return evn;
     const fn_def *f = NULL;
     for (size_t i = 0; i < SEGC_ARRAY_LEN(fns) && !f; i++)
         if (strlen(fns[i].name) == e->len &&

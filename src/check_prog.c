@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "limit.h"
 #include "value.h"
 
 static const char *const sym_words[] = {"segment", "param", "let",
@@ -161,9 +162,10 @@ ir_node *check_sym(checker *c, sym *s, loc use)
         print_cycle(c, s, use);
         return NULL;
     }
-    if (c->nstack >= CHECK_MAX_NAMES) {
-        check_err(c, use, NULL, "names defined in terms of each other too "
-                  "deeply (more than %d levels)", CHECK_MAX_NAMES);
+    if (c->nstack >= c->lim->v[LIM_NAME_DEPTH]) {
+        check_err(c, use, NULL, "names are defined in terms of each other "
+                  "more than %zu levels deep; the limit is %zu (name-depth)",
+                  c->lim->v[LIM_NAME_DEPTH], c->lim->v[LIM_NAME_DEPTH]);
         return NULL;
     }
     if (c->nstack == c->stack_cap) {
@@ -207,11 +209,13 @@ ir_node *check_sym(checker *c, sym *s, loc use)
     s->depth = s->maxdep + 1;
     if (c->nstack && c->stack[c->nstack - 1]->maxdep < s->depth)
         c->stack[c->nstack - 1]->maxdep = s->depth;
-    if (v && s->depth > CHECK_MAX_NAMES) {
+    if (v && (size_t)s->depth > c->lim->v[LIM_NAME_DEPTH]) {
         /* order-independent: the same limit whether the names were
          * checked first to last or last to first */
-        check_err(c, use, NULL, "names defined in terms of each other too "
-                  "deeply (more than %d levels)", CHECK_MAX_NAMES);
+        check_err(c, use, NULL, "names are defined in terms of each other "
+                  "%d levels deep; the limit is %zu (name-depth), %zu over",
+                  s->depth, c->lim->v[LIM_NAME_DEPTH],
+                  (size_t)s->depth - c->lim->v[LIM_NAME_DEPTH]);
         v = NULL;
     }
     s->value = v;
@@ -487,6 +491,10 @@ static void unknown_name(checker *c, const ast_node *e)
 
 ir_node *check_name(checker *c, const ast_node *e)
 {
+    bool is_ev = false;
+    ir_node *evn = check_ev_name(c, e, &is_ev);
+    if (is_ev)
+        return evn;
     int f = schema_find(c->sch, e->text, e->len);
     if (f >= 0) {
         const schema_field *sf = &c->sch->fields[f];
@@ -769,19 +777,32 @@ static bool too_large(checker *c, const ir_node *root, const source *src,
     /* depth_of's memo: the same table, as 32-bit entries */
     uint32_t d = depth_of(root, (uint32_t *)(void *)memo);
     mem_free(c->m, memo, (c->p->nnodes + 1) * sizeof *memo);
-    if (n <= CHECK_MAX_EXPANDED && d <= CHECK_MAX_DEPTH)
+    size_t xd = c->lim->v[LIM_EXPANDED_DEPTH];
+    size_t xs = c->lim->v[LIM_EXPANDED_SIZE];
+    if (n <= xs && d <= xd)
         return false;
     const source *keep = c->src;
     check_use_src(c, src);
-    if (d > CHECK_MAX_DEPTH)
-        check_err(c, at, NULL, "'%s' is nested too deeply once the names it "
-                  "uses are written out (more than %d levels)", name,
-                  CHECK_MAX_DEPTH);
+    /* both measures stop counting just past their largest limits */
+    if (d > xd && d > CHECK_MAX_DEPTH)
+        check_err(c, at, NULL, "'%s' nests more than %d levels deep once the "
+                  "names it uses are written out; the limit is %zu "
+                  "(expanded-depth)", name, CHECK_MAX_DEPTH, xd);
+    else if (d > xd)
+        check_err(c, at, NULL, "'%s' nests %u levels deep once the names it "
+                  "uses are written out; the limit is %zu (expanded-depth), "
+                  "%zu over", name, (unsigned)d, xd, (size_t)d - xd);
+    else if (n > CHECK_MAX_EXPANDED)
+        check_err(c, at, NULL, "'%s' has more than %d operations once the "
+                  "names it uses are written out (it uses the same named "
+                  "values over and over); the limit is %zu (expanded-size)",
+                  name, CHECK_MAX_EXPANDED, xs);
     else
-        check_err(c, at, NULL, "'%s' is too large once the names it uses "
-                  "are written out (more than %d operations); it uses the "
-                  "same named values over and over", name,
-                  CHECK_MAX_EXPANDED);
+        check_err(c, at, NULL, "'%s' has %llu operations once the names it "
+                  "uses are written out (it uses the same named values over "
+                  "and over); the limit is %zu (expanded-size), %llu over",
+                  name, (unsigned long long)n, xs,
+                  (unsigned long long)(n - xs));
     check_use_src(c, keep);
     return true;
 }
@@ -796,6 +817,10 @@ ir_program *check_program(mem *m, const check_input *in, diag_list *d)
     c.overrides = in->overrides;
     c.noverrides = in->noverrides;
     c.warn = in->warn;
+    limits own_lim;
+    if (!in->lim)
+        limits_init(&own_lim, NULL);
+    c.lim = in->lim ? in->lim : &own_lim;
     smap_init(&c.names, m);
     const check_file *main = &in->files[in->nfiles - 1];
     c.files = in->files;
@@ -858,7 +883,7 @@ ir_program *check_program(mem *m, const check_input *in, diag_list *d)
             if (it->kind == ITEM_SEGMENT) {
                 const ast_segment *seg = it->u.segment;
                 sym *s = own(&c, seg->name, seg);
-                if (!s)
+                if (!s || limits_out_of_time(c.lim, d, src, seg->name_at))
                     continue;
                 ir_node *root = check_sym(&c, s, seg->name_at);
                 if (!root || too_large(&c, root, src, seg->name_at, seg->name))

@@ -160,6 +160,107 @@ const type *check_resolve_type(arena *a, const ast_type *t, const source *src,
     return ty;
 }
 
+/* The schema of an event list's events (NULL after reporting). */
+static schema *check_events(schema_checker *c, mem *m, const ast_field *list)
+{
+    bool ok = true;
+    if (strcmp(list->type->name, "events") != 0) {
+        err(c, list->type->name_at, "events",
+            "'%s { ... }' is not a type; an event list is written "
+            "'%s : events { at : date ... }'", list->type->name, list->name);
+        ok = false;
+    }
+    if (list->key) {
+        err(c, list->key_at, NULL, "an event list cannot be the key");
+        ok = false;
+    }
+    if (list->nullable) {
+        err(c, list->at, NULL, "an event list cannot be nullable (a "
+            "customer without events has an empty list)");
+        ok = false;
+    }
+    size_t nf = 0;
+    for (const ast_field *f = list->events; f; f = f->next)
+        nf++;
+    schema *s = schema_new(m, list->name);
+    if (!s)
+        return NULL;
+    s->fields = arena_alloc(&s->a, nf * sizeof *s->fields + 1);
+    if (!s->fields) {
+        schema_free(s);
+        return NULL;
+    }
+    const ast_field *at = NULL;
+    size_t n = 0;
+    for (const ast_field *f = list->events; f; f = f->next) {
+        bool dup = false;
+        for (const ast_field *g = list->events; g != f; g = g->next)
+            if (strcmp(g->name, f->name) == 0) {
+                err(c, f->at, NULL, "field '%s' of event list '%s' is "
+                    "declared twice", f->name, list->name);
+                note(c, g->at, "first declared here");
+                dup = true;
+                break;
+            }
+        if (f->is_events) {
+            err(c, f->at, NULL, "event lists cannot be nested: '%s' is "
+                "inside event list '%s'", f->name, list->name);
+            ok = false;
+            continue;
+        }
+        if (f->key) {
+            err(c, f->key_at, NULL, "an event has no key; the customer's key "
+                "links it to its customer");
+            ok = false;
+        }
+        const type *ty = resolve_type(c, f->type);
+        if (!ty || dup) {
+            ok = false;
+            continue;
+        }
+        if (ty->kind == TY_SET) {
+            err(c, f->type->at, "string",
+                "event fields of type set<string> are not supported yet; use "
+                "a string, an enum, a number, a bool, money or a date");
+            ok = false;
+            continue;
+        }
+        if (strcmp(f->name, "at") == 0) {
+            at = f;
+            if (ty->kind != TY_DATE && ty->kind != TY_TIMESTAMP) {
+                err(c, f->type->at, NULL, "the field 'at' of an event is its "
+                    "time: a date or a timestamp");
+                ok = false;
+            }
+            if (f->nullable) {
+                err(c, f->at, NULL, "the field 'at' of an event cannot be "
+                    "nullable");
+                ok = false;
+            }
+        }
+        schema_field *sf = &s->fields[n++];
+        sf->name = arena_strndup(&s->a, f->name, strlen(f->name));
+        sf->ty = ty;
+        sf->nullable = f->nullable;
+        if (!sf->name)
+            ok = false;
+    }
+    s->nfields = n;
+    if (!at && ok) {
+        err(c, list->at, "at : date",
+            "event list '%s' has no field 'at': every event needs its time, "
+            "as in 'at : date' or 'at : timestamp'", list->name);
+        ok = false;
+    }
+    if (!ok || m->failed) {
+        schema_free(s);
+        return NULL;
+    }
+    s->at = schema_find(s, "at", 2);
+    schema_layout(s);
+    return s;
+}
+
 schema *check_schema(mem *m, const ast_schema *decl, const source *src,
                      diag_list *d)
 {
@@ -182,6 +283,21 @@ schema *check_schema(mem *m, const ast_schema *decl, const source *src,
                 dup = true;
                 break;
             }
+        if (f->is_events) {
+            schema *ev = check_events(&c, m, f);
+            if (!ev || dup) {
+                schema_free(ev);
+                continue;
+            }
+            schema_field *sf = &s->fields[n++];
+            s->nfields = n; /* so that a failure frees ev */
+            sf->name = arena_strndup(&s->a, f->name, strlen(f->name));
+            sf->ty = &ty_int;
+            sf->events = ev;
+            if (!sf->name)
+                goto fail;
+            continue;
+        }
         const type *ty = resolve_type(&c, f->type);
         if (f->key) {
             if (key) {

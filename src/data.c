@@ -1,7 +1,9 @@
 /* data.c - datasets of packed records (data_). */
 #include <inttypes.h>
+#include <sys/mman.h>
 
 #include "data.h"
+#include "events.h"
 
 #define RECORD_ALIGN 64
 
@@ -44,6 +46,9 @@ void data_free(dataset *d)
     mem_free(d->m, d->dicts, nf * sizeof *d->dicts);
     mem_free(d->m, d->sets, nf * sizeof *d->sets);
     mem_free(d->m, d->block, d->block_size);
+    ev_store_free(d->events);
+    if (d->map)
+        munmap(d->map, d->map_size);
     schema_free(d->sch);
     mem_free(d->m, d, sizeof *d);
 }

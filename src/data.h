@@ -27,6 +27,11 @@ typedef struct dict {
     const char **s;
     uint32_t *len;
     uint32_t n, cap;
+    /* a dictionary mapped from a packed file (segd.c): its strings are in
+     * the mapping, and lookups go through the file's own hash index
+     * (index_mask + 1 slots of id + 1, 0 = empty) instead of map */
+    const uint32_t *index;
+    uint32_t index_mask;
 } dict;
 
 void dict_init(dict *d, mem *m);
@@ -34,6 +39,7 @@ void dict_free(dict *d);
 /* The id of s, adding it if new; false when memory ran out. */
 bool dict_intern(dict *d, const char *s, size_t len, uint32_t *id);
 bool dict_find(const dict *d, const char *s, size_t len, uint32_t *id);
+bool segd_dict_find(const dict *d, const char *s, size_t len, uint32_t *id);
 
 /* ---- setdict: distinct sets of strings ------------------------------------------ */
 typedef struct setdict {
@@ -63,6 +69,11 @@ struct segc_data {
     size_t n, cap;
     dict *dicts;           /* per field; used by string fields */
     setdict *sets;         /* per field; used by set fields */
+    struct ev_store *events; /* the loaded event lists (events.h), or
+                              * NULL: every history is empty */
+    void *map;             /* a packed file's mapping (segd.c), or NULL:
+                            * then records point into it, block is NULL */
+    size_t map_size;
 };
 typedef struct segc_data dataset;
 
@@ -156,5 +167,12 @@ void csv_write_field(FILE *out, const char *s, size_t len);
 segc_status load_csv(mem *m, const schema *sch, const char *path,
                      const segc_load_opts *opts, diag_list *d,
                      dataset **out, segc_load_stats *stats);
+/* One cell of a field that is not a set (events.c): into *i, or *f for a
+ * float (a string is only checked: its text is the cell's); false with the
+ * reason in why. */
+bool load_parse_cell(const schema_field *sf, const char *s, size_t n,
+                     int64_t *i, double *f, char *why, size_t wcap);
+/* "int", "date", "money(EUR)"... as messages name a field's type */
+const char *load_type_word(const type *t);
 
 #endif

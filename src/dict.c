@@ -52,6 +52,8 @@ static bool grow2(mem *m, void **a, void **b, size_t sa, size_t sb,
 
 bool dict_find(const dict *d, const char *s, size_t len, uint32_t *id)
 {
+    if (d->index)
+        return segd_dict_find(d, s, len, id);
     return smap_get(&d->map, s, len, id);
 }
 

@@ -313,6 +313,17 @@ static bool bind_node(mem *m, const dataset *d, eval_time t,
     case IR_DATEPART:
         b->k = t.as_of_date;
         break;
+    case IR_EVAGG: {
+        /* events after as_of are invisible; within W: at > as_of - W */
+        const schema *es = d->sch->fields[n->field].events;
+        bool date = es->fields[es->at].ty->kind == TY_DATE;
+        b->k = date ? t.as_of_date : t.as_of;
+        b->lo = !n->windowed ? INT64_MIN
+                : date ? cal_shift_date(t.as_of_date, -n->months,
+                                        -n->secs / SECS_PER_DAY)
+                       : cal_shift_ts(t.as_of, -n->months, -n->secs);
+        break;
+    }
     case IR_STAT:
     case IR_NTILE:
         b->null = 1; /* until the statistics pass */

@@ -32,6 +32,14 @@ static inline uint64_t *result_bitmap(result *r, size_t seg)
 /* Recounts the members of every segment from the bitmaps. */
 void result_count(result *r);
 
+/* How an engine spreads a scan over threads (par.h): NULL or threads <= 1
+ * is one thread; morsel 0 is PAR_MORSEL records. Any setting gives the
+ * same bits and the same statistics. */
+typedef struct eval_par {
+    unsigned threads;
+    size_t morsel;
+} eval_par;
+
 /* The instants an evaluation needs, from as_of (seconds, UTC). */
 typedef struct eval_time {
     int64_t as_of;      /* seconds */
@@ -73,6 +81,9 @@ typedef struct eval_bound {
     double *fvals;    /* IR_NTILE over floats: the cut points */
     uint32_t nvals;   /* IR_NTILE: k - 1 */
     uint32_t pad;
+    int64_t lo;       /* IR_EVAGG: events at or before lo are outside the
+                       * window (INT64_MIN: no window); k: the last instant
+                       * visible, as_of (or its date, for events at dates) */
 } eval_bound;
 
 static inline bool eval_bit(const uint32_t *table, uint64_t i)

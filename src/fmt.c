@@ -736,6 +736,9 @@ static doc *call(fmt *f, const ast_node *n, int depth)
         in = group(f, cat(f, 4, in, n->kids ? line(f) : NULL,
                           textz(f, "where "),
                           nest(f, expr(f, n->filter, 0, depth + 1))));
+    if (n->window) /* an event aggregate's window, after its filter */
+        in = group(f, cat(f, 4, in, line(f), textz(f, "within "),
+                          nest(f, expr(f, n->window, 0, depth + 1))));
     return group(f, cat(f, 4, textz(f, arena_printf(f->a, "%s(", n->text)),
                         nest(f, cat(f, 2, soft(f), in)), soft(f),
                         textz(f, ")")));
@@ -1129,6 +1132,42 @@ static uint32_t field_end(const fmt *f, const ast_field *fl)
     return fl->type->at.end;
 }
 
+/* an event list: "name : events {", its fields one per line, "}" (the
+ * block as written when it holds a comment, which stays where it is) */
+static doc *event_list(fmt *f, const ast_field *fl)
+{
+    uint32_t a = fl->at.start, z = fl->type->at.end;
+    if (memchr(f->t + a, '#', z - a))
+        return textz(f, arena_printf(f->a, "%.*s", (int)(z - a), f->t + a));
+    parts p;
+    parts_init(f, &p);
+    add(&p, textz(f, arena_printf(f->a, "%s : %s {", fl->name, fl->type->name)));
+    parts in;
+    parts_init(f, &in);
+    int w = 0; /* the names aligned, as a schema's */
+    for (const ast_field *e = fl->events; e; e = e->next)
+        if (!e->is_events && (int)strlen(e->name) > w)
+            w = (int)strlen(e->name);
+    for (const ast_field *e = fl->events; e; e = e->next) {
+        add(&in, hardline(f));
+        if (e->is_events)
+            add(&in, event_list(f, e));
+        else
+            add(&in, textz(f, arena_printf(f->a, "%-*s : %s%s%s", w, e->name,
+                                           type_text(f, e->type),
+                                           e->nullable ? "?" : "",
+                                           e->key ? " key" : "")));
+    }
+    if (fl->events)
+        add(&p, nest(f, parts_doc(f, &in, D_CAT)));
+    else
+        buf_free(&in.b);
+    add(&p, hardline(f));
+    add(&p, textz(f, fl->nullable || fl->key ? arena_printf(f->a, "}%s%s",
+                      fl->nullable ? "?" : "", fl->key ? " key" : "") : "}"));
+    return parts_doc(f, &p, D_CAT);
+}
+
 static doc *schema(fmt *f, const ast_schema *s)
 {
     parts p;
@@ -1150,6 +1189,13 @@ static doc *schema(fmt *f, const ast_schema *s)
         if (VEC_LEN(&rows, row))
             VEC_AT(&rows, row, VEC_LEN(&rows, row) - 1).suffix = b.suffix;
         blank |= block_break(f, &b, &g);
+        if (fl->is_events) {
+            /* not aligned with the other fields: a block of its own */
+            add(&b.p, event_list(f, fl));
+            prev = fl->key ? SEGC_MAX(fl->key_at.end, fl->type->at.end)
+                           : fl->type->at.end;
+            continue;
+        }
         const char *tail = arena_printf(f->a, " : %s%s%s", type_text(f, fl->type),
                                         fl->nullable ? "?" : "",
                                         fl->key ? " key" : "");
@@ -1289,7 +1335,7 @@ static bool same_node(const ast_node *a, const ast_node *b)
     case AST_NULL:
         return true;
     case AST_CALL:
-        if (!same_str(a->text, b->text))
+        if (!same_str(a->text, b->text) || !same_node(a->window, b->window))
             return false;
         break;
     default:

@@ -7,7 +7,9 @@
  */
 #include <math.h>
 
+#include "events.h"
 #include "interp.h"
+#include "par.h"
 #include "value.h"
 
 typedef struct val {
@@ -22,6 +24,8 @@ typedef struct interp {
     const schema *sch;
     const dataset *d;
     const eval_bound *b; /* per node id */
+    const schema *ev_sch; /* inside an event filter: the event's schema */
+    const unsigned char *ev; /* and the event */
 } interp;
 
 static const val NULLV = {0, 0, true};
@@ -74,6 +78,180 @@ static val eval_field(const interp *ip, const ir_node *n,
     }
 }
 
+/* A field of an event row (IR_EVFIELD, or the field an aggregate reads). */
+static val event_field(const schema *es, uint32_t field,
+                       const unsigned char *row)
+{
+    const schema_field *f = &es->fields[field];
+    if (schema_is_null(f, row, es->null_offset))
+        return NULLV;
+    switch (f->ty->kind) {
+    case TY_BOOL:
+        return ival(row[f->offset]);
+    case TY_FLOAT:
+        return fval(rec_f64(row, f->offset));
+    case TY_DATE:
+        return ival(rec_i32(row, f->offset));
+    case TY_ENUM:
+    case TY_STRING:
+        return ival(rec_u32(row, f->offset));
+    default:
+        return ival(rec_i64(row, f->offset));
+    }
+}
+
+/* the dictionary of a string value's field: a record's or an event's */
+static const dict *dict_of(const interp *ip, const ir_node *n)
+{
+    if (n->op == IR_EVFIELD)
+        return &ip->d->events->lists[n->evlist].dicts[n->field];
+    return &ip->d->dicts[n->field];
+}
+
+/* An aggregate over the events of one customer, whose slot for the list is
+ * slot (events.h). The one definition of every aggregate: the JIT calls it
+ * too (segc_rt_evagg). */
+static val eval_evagg(const interp *ip, const ir_node *n, uint64_t slot)
+{
+    const schema_field *lf = &ip->sch->fields[n->field];
+    const schema *es = lf->events;
+    const ev_list *l = ip->d->events ? &ip->d->events->lists[n->field] : NULL;
+    size_t first = (uint32_t)slot, cnt = (uint32_t)(slot >> 32);
+    if (!l || first > l->n || cnt > l->n - first)
+        first = cnt = 0; /* not a range of the list: an empty history */
+    const schema_field *atf = &es->fields[es->at];
+    bool date = atf->ty->kind == TY_DATE;
+    const eval_bound *bd = &ip->b[n->id];
+    int64_t hi = bd->k, lo = bd->lo;
+    interp sub = *ip;
+    sub.ev_sch = es;
+    bool fl = n->evfield >= 0 && es->fields[n->evfield].ty->kind == TY_FLOAT;
+    int64_t count = 0, isum = 0, nsum = 0, days = 0, ndist = 0;
+    int64_t t0 = 0, t1 = 0, prev_day = 0, prev_t = 0;
+    __int128 wsum = 0;
+    double fsum = 0;
+    bool overflow = false, all = true, any = false;
+    val best = NULLV, pick = NULLV;
+    for (size_t e = 0; e < cnt; e++) {
+        const unsigned char *row = l->rows + (first + e) * es->record_size;
+        int64_t at = date ? rec_i32(row, atf->offset) : rec_i64(row, atf->offset);
+        if (at > hi)
+            break; /* sorted by time: the rest is after as_of */
+        if (at <= lo)
+            continue;
+        if (n->filter) {
+            sub.ev = row;
+            val c = eval(&sub, n->filter, NULL);
+            if (c.null || !c.i) {
+                all = false;
+                continue;
+            }
+        }
+        any = true;
+        count++;
+        int64_t day = date ? at : cal_floor_div(at, SECS_PER_DAY);
+        if (count == 1 || day != prev_day)
+            days++;
+        prev_day = day;
+        if (count == 1 || at != prev_t) {
+            ndist++;
+            if (ndist == 1)
+                t0 = at;
+            t1 = at;
+        }
+        prev_t = at;
+        if (n->evfield < 0)
+            continue;
+        val v = event_field(es, (uint32_t)n->evfield, row);
+        switch (n->agg) {
+        case EV_FIRST:
+            if (count == 1)
+                pick = v;
+            break;
+        case EV_LAST:
+            pick = v;
+            break;
+        case EV_SUM:
+        case EV_AVG:
+            if (v.null)
+                break;
+            if (fl)
+                fsum += v.f;
+            else if (__builtin_add_overflow(isum, v.i, &isum))
+                overflow = true;
+            wsum += v.i;
+            nsum++;
+            break;
+        case EV_MIN:
+        case EV_MAX: {
+            if (v.null)
+                break;
+            bool better;
+            if (best.null)
+                better = true;
+            else if (fl)
+                better = n->agg == EV_MIN ? v.f < best.f : v.f > best.f;
+            else
+                better = n->agg == EV_MIN ? v.i < best.i : v.i > best.i;
+            if (better)
+                best = v;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    switch (n->agg) {
+    case EV_COUNT:
+        return ival(count);
+    case EV_ANY:
+        return ival(any);
+    case EV_ALL:
+        return ival(all);
+    case EV_DISTINCT_DAYS:
+        return ival(days);
+    case EV_AVG_GAP:
+        if (ndist < 2)
+            return NULLV;
+        return fval(date ? (double)(t1 - t0) / (double)(ndist - 1)
+                         : (double)(t1 - t0) / SECS_PER_DAY /
+                               (double)(ndist - 1));
+    case EV_FIRST:
+    case EV_LAST:
+        return pick;
+    case EV_MIN:
+    case EV_MAX:
+        return best;
+    case EV_SUM:
+        if (fl)
+            return fval(fsum);
+        return overflow ? NULLV : ival(isum);
+    case EV_AVG: {
+        int64_t k = nsum; /* the values summed: nulls are skipped */
+        if (k == 0)
+            return NULLV;
+        if (fl)
+            return fval(fsum / (double)k);
+        const type *ft = es->fields[n->evfield].ty;
+        if (ft->kind != TY_MONEY)
+            return fval((double)((long double)wsum / (long double)k));
+        /* an amount with more places: wsum * 10^extra / k, half to even */
+        int extra = n->ty->scale - ft->scale;
+        __int128 num = wsum;
+        for (int i = 0; i < extra; i++)
+            num *= 10; /* |wsum| < 2^95: no overflow for extra <= 9 */
+        __int128 q = num / k, r = num % k;
+        __int128 r2 = r < 0 ? -r : r;
+        if (2 * r2 > k || (2 * r2 == k && (q & 1)))
+            q += num < 0 ? -1 : 1;
+        if (q > INT64_MAX || q < INT64_MIN)
+            return NULLV;
+        return ival((int64_t)q);
+    }
+    }
+    return NULLV;
+}
+
 /* The text of a string value: a field's dictionary entry or a constant. */
 static const char *str_of(const interp *ip, const ir_node *n, val v,
                           uint32_t *len)
@@ -82,9 +260,14 @@ static const char *str_of(const interp *ip, const ir_node *n, val v,
         *len = n->v.str.len;
         return n->v.str.s;
     }
-    const dict *dc = &ip->d->dicts[n->field];
+    const dict *dc = dict_of(ip, n);
     *len = dc->len[v.i];
     return dc->s[v.i];
+}
+
+static bool known_str(const interp *ip, const ir_node *n, val v)
+{
+    return n->op == IR_CONST || (uint64_t)v.i < dict_of(ip, n)->n;
 }
 
 static int cmp3(int64_t a, int64_t b)
@@ -131,6 +314,10 @@ static val eval_cmp(const interp *ip, const ir_node *n, const unsigned char *rec
         }
         if (x->op == IR_FIELD && y->op == IR_FIELD && x->field == y->field)
             return apply_cmp(n->cmp, a.i == b.i ? 0 : 1);
+        /* an id outside the dictionary (a record a host packed with a
+         * string the data never had, SEGC_ID_UNKNOWN): its text is unknown */
+        if (!known_str(ip, x, a) || !known_str(ip, y, b))
+            return NULLV;
         uint32_t la, lb;
         const char *sa = str_of(ip, x, a, &la), *sb = str_of(ip, y, b, &lb);
         return apply_cmp(n->cmp, la == lb && memcmp(sa, sb, la) == 0 ? 0 : 1);
@@ -152,8 +339,10 @@ static val eval_in(const interp *ip, const ir_node *n, const unsigned char *rec)
     const eval_bound *bd = &ip->b[n->id];
     if (x->ty->kind == TY_STRING) {
         if (bd->table) {
-            found = eval_bit(bd->table, (uint64_t)a.i);
-        } else {
+            /* every string of the list is in the table's dictionary */
+            found = (uint64_t)a.i < bd->ntable &&
+                    eval_bit(bd->table, (uint64_t)a.i);
+        } else if (known_str(ip, x, a)) {
             uint32_t len;
             const char *s = str_of(ip, x, a, &len);
             for (uint32_t k = 0; k < n->nlist && !found; k++)
@@ -287,6 +476,8 @@ static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
         val a = eval(ip, n->kids[0], rec);
         if (a.null)
             return NULLV;
+        if ((uint64_t)a.i >= ip->b[n->id].ntable)
+            return NULLV; /* a set the data never had */
         return ival(eval_bit(ip->b[n->id].table, (uint64_t)a.i));
     }
     case IR_ISNULL:
@@ -355,6 +546,13 @@ static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
                            : cal_floor_div(a.i, SECS_PER_DAY);
         return ival(eval_date_part(n->part, days, ip->b[n->id].k));
     }
+    case IR_EVAGG: {
+        uint64_t slot;
+        memcpy(&slot, rec + ip->sch->fields[n->field].offset, sizeof slot);
+        return eval_evagg(ip, n, slot);
+    }
+    case IR_EVFIELD:
+        return ip->ev ? event_field(ip->ev_sch, n->field, ip->ev) : NULLV;
     case IR_DICTARG:
     case IR_STRFN:
         break; /* only inside an IR_DICTFN, decided by eval_bind */
@@ -362,8 +560,45 @@ static val eval(const interp *ip, const ir_node *n, const unsigned char *rec)
     return NULLV;
 }
 
+interp_value interp_evagg(const eval_bound *b, const dataset *d,
+                          const ir_node *n, uint64_t slot)
+{
+    interp ip;
+    memset(&ip, 0, sizeof ip);
+    ip.sch = d->sch;
+    ip.d = d;
+    ip.b = b;
+    val v = eval_evagg(&ip, n, slot);
+    interp_value r = {v.i, v.f, v.null};
+    return r;
+}
+
+typedef struct run_job {
+    const interp *ip;
+    result *res;
+    size_t morsel;
+} run_job;
+
+static void run_morsel(void *arg, size_t t, unsigned w)
+{
+    (void)w;
+    const run_job *j = arg;
+    const interp *ip = j->ip;
+    const ir_program *p = ip->p;
+    const dataset *d = ip->d;
+    size_t r0 = t * j->morsel, r1 = d->n - r0 < j->morsel ? d->n : r0 + j->morsel;
+    for (size_t r = r0; r < r1; r++) {
+        const unsigned char *rec = data_record(d, r);
+        for (size_t s = 0; s < p->nsegs; s++) {
+            val v = eval(ip, p->segs[s].root, rec);
+            if (!v.null && v.i)
+                result_bitmap(j->res, s)[r / 64] |= UINT64_C(1) << (r % 64);
+        }
+    }
+}
+
 segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
-                       const eval_bound *b, result *res)
+                       const eval_bound *b, result *res, const eval_par *par)
 {
     interp ip;
     memset(&ip, 0, sizeof ip);
@@ -373,14 +608,12 @@ segc_status interp_run(mem *m, const ir_program *p, const dataset *d,
     ip.d = d;
     ip.b = b;
     memset(res->bits, 0, res->nsegs * res->nwords * sizeof *res->bits);
-    for (size_t r = 0; r < d->n; r++) {
-        const unsigned char *rec = data_record(d, r);
-        for (size_t s = 0; s < p->nsegs; s++) {
-            val v = eval(&ip, p->segs[s].root, rec);
-            if (!v.null && v.i)
-                result_bitmap(res, s)[r / 64] |= UINT64_C(1) << (r % 64);
-        }
-    }
+    unsigned threads = par && par->threads > 1 ? par->threads : 1;
+    /* morsels of whole words: no bitmap word is written by two threads */
+    run_job j = {&ip, res, d->n ? d->n : 1};
+    if (threads > 1 || (par && par->morsel))
+        j.morsel = par_morsel(par->morsel);
+    par_run(threads, (d->n + j.morsel - 1) / j.morsel, run_morsel, &j);
     result_count(res);
     return SEGC_OK;
 }
@@ -482,5 +715,170 @@ segc_status interp_stats(mem *m, const ir_program *p, const dataset *d,
         i = j;
     }
     mem_free(m, acc, (p->nstats + 1) * sizeof *acc);
+    return st;
+}
+
+/* ---- the statistics pass on several threads ------------------------------------- */
+
+/* What a chunk of records gives one statistic: per record whether it
+ * counts (the filter holds and the argument is not null) and its value. */
+typedef struct stats_slot {
+    int64_t *vi;        /* or doubles, by the accumulator */
+    unsigned char *counts;
+} stats_slot;
+
+typedef struct istats_job {
+    const interp *ip;
+    const stat_acc *acc;
+    size_t i, j;        /* the level's statistics */
+    size_t chunk, base; /* records per chunk; the round's first record */
+    stats_slot **slots; /* per slot: j - i of them */
+} istats_job;
+
+static void istats_chunk(void *arg, size_t t, unsigned w)
+{
+    (void)w;
+    const istats_job *job = arg;
+    const interp *ip = job->ip;
+    const ir_program *p = ip->p;
+    size_t r0 = job->base + t * job->chunk;
+    size_t r1 = ip->d->n - r0 < job->chunk ? ip->d->n : r0 + job->chunk;
+    stats_slot *sl = job->slots[t];
+    for (size_t r = r0; r < r1; r++) {
+        const unsigned char *rec = data_record(ip->d, r);
+        for (size_t k = job->i; k < job->j; k++) {
+            const ir_node *n = p->stats[k];
+            stats_slot *o = &sl[k - job->i];
+            o->counts[r - r0] = 0;
+            if (n->filter) {
+                val f = eval(ip, n->filter, rec);
+                if (f.null || !f.i)
+                    continue;
+            }
+            if (!n->nkids) {
+                o->counts[r - r0] = 1;
+                continue;
+            }
+            val v = eval(ip, n->kids[0], rec);
+            if (v.null)
+                continue;
+            o->counts[r - r0] = 1;
+            if (job->acc[k].fl)
+                memcpy(&o->vi[r - r0], &v.f, sizeof v.f);
+            else
+                o->vi[r - r0] = v.i;
+        }
+    }
+}
+
+segc_status interp_stats_par(mem *m, const ir_program *p, const dataset *d,
+                             eval_bound *b, const eval_par *par)
+{
+    unsigned threads = par && par->threads > 1 ? par->threads : 1;
+    if (threads <= 1 && !(par && par->morsel))
+        return interp_stats(m, p, d, b);
+    interp ip;
+    memset(&ip, 0, sizeof ip);
+    ip.m = m;
+    ip.p = p;
+    ip.sch = d->sch;
+    ip.d = d;
+    ip.b = b;
+    size_t chunk = par_morsel(par->morsel);
+    size_t nchunks = (d->n + chunk - 1) / chunk;
+    if (threads > nchunks)
+        threads = nchunks ? (unsigned)nchunks : 1;
+    size_t slots = threads, ns = p->nstats;
+    stat_acc *acc = mem_array(m, ns + 1, sizeof *acc);
+    stats_slot **sl = mem_array(m, slots, sizeof *sl);
+    segc_status st = acc && sl ? SEGC_OK : SEGC_ERR_NOMEM;
+    if (sl)
+        memset(sl, 0, slots * sizeof *sl);
+    /* every buffer of every slot, allocated here: workers never allocate */
+    for (size_t t = 0; t < slots && st == SEGC_OK; t++) {
+        sl[t] = mem_array(m, ns + 1, sizeof **sl);
+        if (!sl[t]) {
+            st = SEGC_ERR_NOMEM;
+            break;
+        }
+        memset(sl[t], 0, (ns + 1) * sizeof **sl);
+        for (size_t k = 0; k < ns; k++) {
+            sl[t][k].vi = mem_array(m, chunk, sizeof(int64_t));
+            sl[t][k].counts = mem_alloc(m, chunk);
+            if (!sl[t][k].vi || !sl[t][k].counts)
+                st = SEGC_ERR_NOMEM;
+        }
+    }
+    for (size_t i = 0; i < ns && st == SEGC_OK;) {
+        size_t j = i;
+        while (j < ns && p->stats[j]->level == p->stats[i]->level)
+            j++;
+        size_t made = i;
+        for (; made < j; made++)
+            if (!stat_acc_init(m, &acc[made], p->stats[made], d->n))
+                break;
+        if (made < j)
+            st = SEGC_ERR_NOMEM;
+        /* the level's slots start at the level's first statistic */
+        stats_slot **lv = mem_array(m, slots, sizeof *lv);
+        if (!lv)
+            st = SEGC_ERR_NOMEM;
+        for (size_t t = 0; lv && t < slots; t++)
+            lv[t] = sl[t] + i;
+        istats_job job = {&ip, acc, i, j, chunk, 0, lv};
+        for (size_t base = 0; base < d->n && st == SEGC_OK;
+             base += slots * chunk) {
+            size_t left = (d->n - base + chunk - 1) / chunk;
+            size_t ntasks = left < slots ? left : slots;
+            job.base = base;
+            par_run(threads, ntasks, istats_chunk, &job);
+            /* the reduction, in record order */
+            for (size_t t = 0; t < ntasks; t++) {
+                size_t r0 = base + t * chunk;
+                size_t cnt = d->n - r0 < chunk ? d->n - r0 : chunk;
+                for (size_t k = i; k < j; k++) {
+                    const stats_slot *o = &lv[t][k - i];
+                    stat_acc *a = &acc[k];
+                    bool has_value = p->stats[k]->nkids > 0;
+                    for (size_t x = 0; x < cnt; x++) {
+                        if (!o->counts[x])
+                            continue;
+                        if (!has_value) {
+                            stat_add_record(a);
+                        } else if (a->fl) {
+                            double f;
+                            memcpy(&f, &o->vi[x], sizeof f);
+                            stat_add_f(a, f);
+                        } else {
+                            stat_add_i(a, o->vi[x]);
+                        }
+                    }
+                }
+            }
+        }
+        if (lv)
+            mem_free(m, lv, slots * sizeof *lv);
+        for (size_t k = i; k < made; k++) {
+            if (st == SEGC_OK && !stat_finish(m, &acc[k], &b[p->stats[k]->id]))
+                st = SEGC_ERR_NOMEM;
+            stat_acc_free(m, &acc[k]);
+        }
+        i = j;
+    }
+    for (size_t t = 0; sl && t < slots; t++) {
+        if (!sl[t])
+            continue;
+        for (size_t k = 0; k < ns; k++) {
+            if (sl[t][k].vi)
+                mem_free(m, sl[t][k].vi, chunk * sizeof(int64_t));
+            if (sl[t][k].counts)
+                mem_free(m, sl[t][k].counts, chunk);
+        }
+        mem_free(m, sl[t], (ns + 1) * sizeof **sl);
+    }
+    if (sl)
+        mem_free(m, sl, slots * sizeof *sl);
+    if (acc)
+        mem_free(m, acc, (ns + 1) * sizeof *acc);
     return st;
 }

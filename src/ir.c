@@ -94,7 +94,8 @@ const char *ir_op_name(ir_op op)
         "const", "field", "as_of", "neg",   "add",     "sub",
         "mul",   "div",   "float", "units", "to_ts", "rescale", "shift",
         "cmp",   "in",    "contains", "is_null", "and", "or", "not",
-        "is_true", "stat", "ntile", "dictfn", "entry", "strfn", "datepart"};
+        "is_true", "stat", "ntile", "dictfn", "entry", "strfn", "datepart",
+        "evagg", "evfield"};
     return (size_t)op < SEGC_ARRAY_LEN(names) ? names[op] : "?";
 }
 
@@ -183,6 +184,20 @@ static void dump_node(const ir_program *p, const ir_node *n, FILE *out)
         fprintf(out, "(%s", strfn_names[n->sfn]);
     else if (n->op == IR_DATEPART)
         fprintf(out, "(%s", part_names[n->part]);
+    else if (n->op == IR_EVAGG) {
+        static const char *const agg_names[] = {
+            "count", "sum", "avg", "min", "max", "first", "last", "any",
+            "all", "distinct_days", "avg_gap"};
+        const schema_field *lf = &p->sch->fields[n->field];
+        fprintf(out, "(ev_%s %s", agg_names[n->agg], lf->name);
+        if (n->evfield >= 0)
+            fprintf(out, ".%s", lf->events->fields[n->evfield].name);
+        if (n->windowed)
+            fprintf(out, " within %" PRId64 "mo%" PRId64 "s", n->months,
+                    n->secs);
+    } else if (n->op == IR_EVFIELD)
+        fprintf(out, "(event.%s",
+                p->sch->fields[n->evlist].events->fields[n->field].name);
     else
         fprintf(out, "(%s", ir_op_name(n->op));
     if (n->op == IR_STAT && n->stat == STAT_PERCENTILE)
@@ -207,7 +222,8 @@ static void dump_node(const ir_program *p, const ir_node *n, FILE *out)
         fputc(' ', out);
         dump_node(p, n->fn, out);
     }
-    if ((n->op == IR_STAT || n->op == IR_NTILE) && n->filter) {
+    if ((n->op == IR_STAT || n->op == IR_NTILE || n->op == IR_EVAGG) &&
+        n->filter) {
         fputs(" where ", out);
         dump_node(p, n->filter, out);
     }

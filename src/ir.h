@@ -54,8 +54,31 @@ typedef enum ir_op {
                  * entry through IR_DICTARG */
     IR_DICTARG, /* inside a DICTFN: the entry (a string, or a set) */
     IR_STRFN,   /* inside a DICTFN: str fn applied to kids (see str_fn) */
-    IR_DATEPART /* part of kids[0] (a date or timestamp) as an int */
+    IR_DATEPART, /* part of kids[0] (a date or timestamp) as an int */
+    IR_EVAGG,   /* agg over the events of the customer's event list `field`
+                 * (a schema index) that are visible at as_of, inside the
+                 * window (windowed: the last (months, secs) before as_of)
+                 * and where filter is true; evfield: the event field
+                 * aggregated (an index into the event's schema) or -1 */
+    IR_EVFIELD  /* inside an IR_EVAGG's filter: field `field` of the event
+                 * (an index into the event schema of list `list`) */
 } ir_op;
+
+/* aggregates over a customer's events (IR_EVAGG) */
+typedef enum ev_agg {
+    EV_COUNT,         /* int, 0 when empty */
+    EV_SUM,           /* of int, money or float; 0 when empty */
+    EV_AVG,           /* float; null when empty */
+    EV_MIN,           /* the field's type; null when empty */
+    EV_MAX,
+    EV_FIRST,         /* the field at the earliest event (file order on ties) */
+    EV_LAST,          /* the field at the latest event (file order on ties) */
+    EV_ANY,           /* bool: some event matches; false when empty */
+    EV_ALL,           /* bool: every event matches; true when empty */
+    EV_DISTINCT_DAYS, /* int: distinct UTC dates of the events */
+    EV_AVG_GAP        /* float: days between consecutive distinct times;
+                       * null with fewer than two */
+} ev_agg;
 
 /* population statistics */
 typedef enum stat_kind {
@@ -136,6 +159,10 @@ struct ir_node {
     str_fn sfn;       /* IR_STRFN */
     date_part part;   /* IR_DATEPART */
     asof_anchor anchor; /* IR_ASOF */
+    ev_agg agg;       /* IR_EVAGG */
+    int32_t evfield;  /* IR_EVAGG: the event field aggregated, or -1 */
+    bool windowed;    /* IR_EVAGG: a 'within' window of (months, secs) */
+    uint32_t evlist;  /* IR_EVFIELD: the schema index of its event list */
     uint16_t file;    /* the program file whose text `at` is in, or
                        * IR_NO_FILE (a --param value) */
 };
@@ -198,6 +225,7 @@ typedef struct ir_program {
                               * first, the main file last */
     size_t nfiles;
     uint16_t cur_file;       /* while checking: the file of new nodes */
+    bool has_events;         /* some rule aggregates events (IR_EVAGG) */
 } ir_program;
 
 /* ---- building (used by the checker) ---------------------------------------- */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "jit_emit.h"
+#include "par.h"
 
 struct jit {
     mem *m;
@@ -33,6 +34,7 @@ struct jit_code {
     jit_scan_fn scan;
     jit_stats_fn *stats; /* per level, 1.. (index level - 1) */
     int levels;
+    jit_one_fn one;      /* jit_compile_one's code (then scan is NULL) */
 };
 
 /* LLVM's target registry is process-wide; it is filled exactly once. This
@@ -130,6 +132,10 @@ jit *jit_new(mem *m, diag_list *d)
         {"segc_rt_ntile_i64", (void (*)(void))segc_rt_ntile_i64},
         {"segc_rt_ntile_f64", (void (*)(void))segc_rt_ntile_f64},
         {"segc_rt_date_part", (void (*)(void))segc_rt_date_part},
+        {"segc_rt_div_half_even", (void (*)(void))segc_rt_div_half_even},
+        {"segc_rt_date_part_of", (void (*)(void))segc_rt_date_part_of},
+        {"segc_rt_evagg", (void (*)(void))segc_rt_evagg},
+        {"segc_rt_evagg_null", (void (*)(void))segc_rt_evagg_null},
     };
     enum { NH = sizeof helpers / sizeof helpers[0] };
     LLVMOrcCSymbolMapPair syms[NH];
@@ -170,8 +176,11 @@ void jit_free(jit *j)
     mem_free(j->m, j, sizeof *j);
 }
 
-jit_code *jit_compile(jit *j, const ir_program *p, const jit_opts *o,
-                      diag_list *d, uint64_t *ns)
+/* the scan and statistics passes of p, or (one_record) the function of
+ * jit_compile_one over the dictionaries of data */
+static jit_code *compile(jit *j, const ir_program *p, const jit_opts *o,
+                         bool one_record, const dataset *data, diag_list *d,
+                         uint64_t *ns)
 {
     uint64_t t0 = now_ns();
     int level = o ? o->opt_level : 2;
@@ -181,7 +190,8 @@ jit_code *jit_compile(jit *j, const ir_program *p, const jit_opts *o,
 
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(tsc);
-    LLVMModuleRef mod = jit_emit_module(ctx, p, name, d);
+    LLVMModuleRef mod = one_record ? jit_one_module(ctx, p, data, name, d)
+                                   : jit_emit_module(ctx, p, name, d);
     if (!mod) {
         LLVMOrcDisposeThreadSafeContext(tsc);
         return NULL;
@@ -244,6 +254,12 @@ jit_code *jit_compile(jit *j, const ir_program *p, const jit_opts *o,
         jit_code_free(c);
         return NULL;
     }
+    if (one_record) {
+        c->one = (jit_one_fn)(uintptr_t)addr;
+        if (ns)
+            *ns = now_ns() - t0;
+        return c;
+    }
     c->scan = (jit_scan_fn)(uintptr_t)addr;
     if (p->levels) {
         c->stats = mem_array(j->m, (size_t)p->levels, sizeof *c->stats);
@@ -268,6 +284,23 @@ jit_code *jit_compile(jit *j, const ir_program *p, const jit_opts *o,
     return c;
 }
 
+jit_code *jit_compile(jit *j, const ir_program *p, const jit_opts *o,
+                      diag_list *d, uint64_t *ns)
+{
+    return compile(j, p, o, false, NULL, d, ns);
+}
+
+jit_code *jit_compile_one(jit *j, const ir_program *p, const dataset *data,
+                          diag_list *d, uint64_t *ns)
+{
+    return compile(j, p, NULL, true, data, d, ns);
+}
+
+jit_one_fn jit_code_one(const jit_code *c)
+{
+    return c->one;
+}
+
 void jit_code_free(jit_code *c)
 {
     if (!c)
@@ -288,32 +321,70 @@ void jit_code_free(jit_code *c)
 #define STAGE 8
 #define STAGE_MIN_SEGS 16
 
+/* one parallel scan: task t scans the full blocks of morsel t */
+typedef struct scan_job {
+    const jit_code *c;
+    const dataset *d;
+    const eval_bound *b;
+    result *res;
+    size_t full;      /* full blocks */
+    size_t mblocks;   /* blocks per morsel */
+    bool staged;
+    uint64_t *stage;  /* per worker: nsegs * STAGE words */
+} scan_job;
+
+static void scan_morsel(void *arg, size_t t, unsigned w)
+{
+    scan_job *j = arg;
+    const jit_code *c = j->c;
+    result *res = j->res;
+    size_t rs = j->d->sch->record_size;
+    size_t blk0 = t * j->mblocks;
+    size_t end = j->full - blk0 < j->mblocks ? j->full : blk0 + j->mblocks;
+    if (!j->staged) {
+        c->scan(j->d->records + blk0 * JIT_BLOCK * rs, end - blk0, j->b, j->d,
+                res->bits, res->nwords, blk0);
+        return;
+    }
+    /* Many segments: each block writes one word into every segment's
+     * bitmap, so the scan writes nsegs streams at once, which thrashes the
+     * caches and the TLB. The words of STAGE blocks are staged together (a
+     * cache line per segment) and copied out line by line. */
+    uint64_t *stage = j->stage + (size_t)w * res->nsegs * STAGE;
+    for (size_t blk = blk0; blk < end; blk += STAGE) {
+        size_t k = end - blk < STAGE ? end - blk : STAGE;
+        c->scan(j->d->records + blk * JIT_BLOCK * rs, k, j->b, j->d, stage,
+                STAGE, 0);
+        for (size_t s = 0; s < res->nsegs; s++)
+            memcpy(res->bits + s * res->nwords + blk, stage + s * STAGE,
+                   k * sizeof(uint64_t));
+    }
+}
+
 segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
-                    const dataset *d, const eval_bound *b, result *res)
+                    const dataset *d, const eval_bound *b, result *res,
+                    const eval_par *par)
 {
     (void)p;
     size_t full = d->n / JIT_BLOCK, rem = d->n % JIT_BLOCK;
+    unsigned threads = par && par->threads > 1 ? par->threads : 1;
     memset(res->bits, 0, res->nsegs * res->nwords * sizeof *res->bits);
-    if (full && res->nsegs <= STAGE_MIN_SEGS) {
-        c->scan(d->records, full, b, d, res->bits, res->nwords, 0);
-    } else if (full) {
-        /* Many segments: each block writes one word into every segment's
-         * bitmap, so the scan writes nsegs streams at once, which thrashes
-         * the caches and the TLB. The words of STAGE blocks are staged
-         * together (a cache line per segment) and copied out line by line. */
-        size_t size = res->nsegs * STAGE * sizeof(uint64_t);
-        uint64_t *stage = mem_alloc(m, size);
-        if (!stage)
+    if (full) {
+        scan_job j = {c, d, b, res, full, full, res->nsegs > STAGE_MIN_SEGS,
+                      NULL};
+        if (threads > 1 || (par && par->morsel))
+            j.mblocks = par_morsel(par->morsel) / JIT_BLOCK;
+        size_t ntasks = (full + j.mblocks - 1) / j.mblocks;
+        if (threads > ntasks)
+            threads = (unsigned)ntasks;
+        /* the workers' scratch, allocated here: workers never allocate */
+        size_t size = j.staged ? threads * res->nsegs * STAGE * sizeof(uint64_t)
+                               : 0;
+        if (size && !(j.stage = mem_alloc(m, size)))
             return SEGC_ERR_NOMEM;
-        size_t rs = d->sch->record_size;
-        for (size_t blk = 0; blk < full; blk += STAGE) {
-            size_t k = full - blk < STAGE ? full - blk : STAGE;
-            c->scan(d->records + blk * JIT_BLOCK * rs, k, b, d, stage, STAGE, 0);
-            for (size_t s = 0; s < res->nsegs; s++)
-                memcpy(res->bits + s * res->nwords + blk, stage + s * STAGE,
-                       k * sizeof(uint64_t));
-        }
-        mem_free(m, stage, size);
+        par_run(threads, ntasks, scan_morsel, &j);
+        if (size)
+            mem_free(m, j.stage, size);
     }
     if (rem) {
         /* the last records, copied into a zeroed block of 64; the words are
@@ -337,16 +408,95 @@ segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
 
 /* the statistics pass, compiled: the code writes each statistic's values and
  * the words of the records that count, a chunk of blocks at a time; the
- * values are fed to the same reduction as the interpreter's (stat.c) */
+ * values are fed to the same reduction as the interpreter's (stat.c), in
+ * record order. With threads, a round computes one chunk per worker at once
+ * (each into its own slot of buffers), then the calling thread feeds the
+ * slots in order: the reduction sees the same values in the same order as
+ * with one thread, so sums of floats and variances are bit for bit the
+ * same. */
 #define STATS_CHUNK 256 /* blocks: 16384 records */
 
+typedef struct stats_job {
+    jit_stats_fn fn;
+    const dataset *d;
+    const eval_bound *b;
+    const unsigned char *tail; /* the last, partial block, padded */
+    size_t full, nblocks, rem;
+    size_t chunk;       /* blocks per chunk */
+    size_t base;        /* the round's first block */
+    size_t ns;          /* statistics of the level */
+    void ***out;        /* per slot: 2 * ns buffers (values, words) */
+    void ***shifted;    /* per slot: room for the tail's pointers */
+} stats_job;
+
+static void stats_chunk(void *arg, size_t t, unsigned w)
+{
+    (void)w;
+    stats_job *j = arg;
+    size_t rs = j->d->sch->record_size;
+    size_t blk = j->base + t * j->chunk;
+    size_t k = j->nblocks - blk < j->chunk ? j->nblocks - blk : j->chunk;
+    size_t kfull = blk + k <= j->full ? k : j->full - blk;
+    void **out = j->out[t];
+    if (kfull)
+        j->fn(j->d->records + blk * JIT_BLOCK * rs, kfull, j->b, j->d, out);
+    if (kfull < k) {
+        /* the tail block goes last in its chunk's buffers */
+        void **shifted = j->shifted[t];
+        for (size_t q = 0; q < j->ns; q++) {
+            shifted[2 * q] = (int64_t *)out[2 * q] + kfull * JIT_BLOCK;
+            shifted[2 * q + 1] = (uint64_t *)out[2 * q + 1] + kfull;
+        }
+        j->fn(j->tail, 1, j->b, j->d, shifted);
+        for (size_t q = 0; q < j->ns; q++)
+            ((uint64_t *)out[2 * q + 1])[kfull] &=
+                (UINT64_C(1) << j->rem) - 1;
+    }
+}
+
+/* feeds the k blocks of one slot's buffers to the accumulators */
+static void stats_feed(const ir_program *p, stat_acc *acc, size_t i,
+                       size_t j, void **out, size_t k)
+{
+    for (size_t q = i; q < j; q++) {
+        stat_acc *a = &acc[q];
+        const uint64_t *w = out[2 * (q - i) + 1];
+        const int64_t *vi = out[2 * (q - i)];
+        const double *vf = out[2 * (q - i)];
+        bool has_value = p->stats[q]->nkids > 0;
+        for (size_t x = 0; x < k; x++) {
+            uint64_t word = w[x];
+            if (!has_value) {
+                a->count += (size_t)__builtin_popcountll(word);
+                continue;
+            }
+            while (word) {
+                unsigned bit = (unsigned)__builtin_ctzll(word);
+                word &= word - 1;
+                size_t at = x * JIT_BLOCK + bit;
+                if (a->fl)
+                    stat_add_f(a, vf[at]);
+                else
+                    stat_add_i(a, vi[at]);
+            }
+        }
+    }
+}
+
 segc_status jit_stats(const jit_code *c, mem *m, const ir_program *p,
-                      const dataset *d, eval_bound *b)
+                      const dataset *d, eval_bound *b, const eval_par *par)
 {
     segc_status st = SEGC_OK;
     size_t rs = d->sch->record_size;
     size_t nblocks = (d->n + JIT_BLOCK - 1) / JIT_BLOCK;
     size_t full = d->n / JIT_BLOCK, rem = d->n % JIT_BLOCK;
+    unsigned threads = par && par->threads > 1 ? par->threads : 1;
+    size_t chunk = par && par->morsel ? par_morsel(par->morsel) / JIT_BLOCK
+                                      : STATS_CHUNK;
+    size_t nchunks = (nblocks + chunk - 1) / chunk;
+    if (threads > nchunks)
+        threads = nchunks ? (unsigned)nchunks : 1;
+    size_t slots = threads;
     /* the last records, copied into a zeroed block (as jit_run does) */
     size_t tsize = JIT_BLOCK * rs + 64;
     unsigned char *traw = rem ? mem_zalloc(m, tsize) : NULL;
@@ -357,9 +507,24 @@ segc_status jit_stats(const jit_code *c, mem *m, const ir_program *p,
     if (tail)
         memcpy(tail, d->records + full * JIT_BLOCK * rs, rem * rs);
     stat_acc *acc = mem_array(m, p->nstats + 1, sizeof *acc);
-    void **out = mem_array(m, 2 * p->nstats + 1, sizeof *out);
-    if (!acc || !out)
+    /* every buffer of every slot, allocated here: workers never allocate */
+    size_t nptr = 2 * p->nstats + 1;
+    void ***out = mem_array(m, slots, sizeof *out);
+    void ***shifted = mem_array(m, slots, sizeof *shifted);
+    if (out)
+        memset(out, 0, slots * sizeof *out);
+    if (shifted)
+        memset(shifted, 0, slots * sizeof *shifted);
+    if (!acc || !out || !shifted)
         st = SEGC_ERR_NOMEM;
+    for (size_t t = 0; t < slots && st == SEGC_OK; t++) {
+        out[t] = mem_array(m, nptr, sizeof **out);
+        shifted[t] = mem_array(m, nptr, sizeof **shifted);
+        if (!out[t] || !shifted[t])
+            st = SEGC_ERR_NOMEM;
+        else
+            memset(out[t], 0, nptr * sizeof **out);
+    }
     for (size_t i = 0; i < p->nstats && st == SEGC_OK;) {
         int level = p->stats[i]->level;
         size_t j = i;
@@ -369,79 +534,64 @@ segc_status jit_stats(const jit_code *c, mem *m, const ir_program *p,
         for (; made < j; made++) {
             if (!stat_acc_init(m, &acc[made], p->stats[made], d->n))
                 break;
-            out[2 * (made - i)] =
-                mem_array(m, STATS_CHUNK * JIT_BLOCK, sizeof(int64_t));
-            out[2 * (made - i) + 1] = mem_array(m, STATS_CHUNK, sizeof(uint64_t));
-            if (!out[2 * (made - i)] || !out[2 * (made - i) + 1]) {
-                stat_acc_free(m, &acc[made]);
+            bool ok = true;
+            for (size_t t = 0; t < slots; t++) {
+                void **o = out[t];
+                o[2 * (made - i)] =
+                    mem_array(m, chunk * JIT_BLOCK, sizeof(int64_t));
+                o[2 * (made - i) + 1] = mem_array(m, chunk, sizeof(uint64_t));
+                ok = ok && o[2 * (made - i)] && o[2 * (made - i) + 1];
+            }
+            if (!ok) {
+                made++; /* its buffers are freed below */
+                st = SEGC_ERR_NOMEM;
                 break;
             }
         }
         if (made < j)
             st = SEGC_ERR_NOMEM;
-        jit_stats_fn fn = c->stats[level - 1];
-        for (size_t blk = 0; blk < nblocks && st == SEGC_OK; blk += STATS_CHUNK) {
-            size_t k = nblocks - blk < STATS_CHUNK ? nblocks - blk : STATS_CHUNK;
-            size_t kfull = blk + k <= full ? k : full - blk;
-            if (kfull)
-                fn(d->records + blk * JIT_BLOCK * rs, kfull, b, d, out);
-            if (kfull < k) {
-                /* the tail block goes last in its chunk's buffers */
-                size_t ns = j - i;
-                void **shifted = mem_array(m, 2 * ns + 1, sizeof *shifted);
-                if (!shifted) {
-                    st = SEGC_ERR_NOMEM;
-                    break;
-                }
-                for (size_t q = 0; q < ns; q++) {
-                    shifted[2 * q] = (int64_t *)out[2 * q] + kfull * JIT_BLOCK;
-                    shifted[2 * q + 1] = (uint64_t *)out[2 * q + 1] + kfull;
-                }
-                fn(tail, 1, b, d, shifted);
-                mem_free(m, shifted, (2 * ns + 1) * sizeof *shifted);
-                for (size_t q = 0; q < ns; q++)
-                    ((uint64_t *)out[2 * q + 1])[kfull] &=
-                        (UINT64_C(1) << rem) - 1;
-            }
-            for (size_t q = i; q < j; q++) {
-                stat_acc *a = &acc[q];
-                const uint64_t *w = out[2 * (q - i) + 1];
-                const int64_t *vi = out[2 * (q - i)];
-                const double *vf = out[2 * (q - i)];
-                bool has_value = p->stats[q]->nkids > 0;
-                for (size_t x = 0; x < k; x++) {
-                    uint64_t word = w[x];
-                    if (!has_value) {
-                        a->count += (size_t)__builtin_popcountll(word);
-                        continue;
-                    }
-                    while (word) {
-                        unsigned bit = (unsigned)__builtin_ctzll(word);
-                        word &= word - 1;
-                        size_t at = x * JIT_BLOCK + bit;
-                        if (a->fl)
-                            stat_add_f(a, vf[at]);
-                        else
-                            stat_add_i(a, vi[at]);
-                    }
-                }
+        stats_job job = {c->stats[level - 1], d, b, tail, full, nblocks, rem,
+                         chunk, 0, j - i, out, shifted};
+        for (size_t base = 0; base < nblocks && st == SEGC_OK;
+             base += slots * chunk) {
+            size_t left = (nblocks - base + chunk - 1) / chunk;
+            size_t ntasks = left < slots ? left : slots;
+            job.base = base;
+            par_run(threads, ntasks, stats_chunk, &job);
+            for (size_t t = 0; t < ntasks; t++) {
+                size_t blk = base + t * chunk;
+                size_t k = nblocks - blk < chunk ? nblocks - blk : chunk;
+                stats_feed(p, acc, i, j, out[t], k);
             }
         }
-        for (size_t q = i; q < j; q++) {
-            if (q < made) {
-                if (st == SEGC_OK && !stat_finish(m, &acc[q], &b[p->stats[q]->id]))
-                    st = SEGC_ERR_NOMEM;
-                stat_acc_free(m, &acc[q]);
-                mem_free(m, out[2 * (q - i)], STATS_CHUNK * JIT_BLOCK * sizeof(int64_t));
-                mem_free(m, out[2 * (q - i) + 1], STATS_CHUNK * sizeof(uint64_t));
+        for (size_t q = i; q < made; q++) {
+            if (st == SEGC_OK && !stat_finish(m, &acc[q], &b[p->stats[q]->id]))
+                st = SEGC_ERR_NOMEM;
+            stat_acc_free(m, &acc[q]);
+            for (size_t t = 0; t < slots; t++) {
+                void **o = out[t];
+                if (o[2 * (q - i)])
+                    mem_free(m, o[2 * (q - i)],
+                             chunk * JIT_BLOCK * sizeof(int64_t));
+                if (o[2 * (q - i) + 1])
+                    mem_free(m, o[2 * (q - i) + 1], chunk * sizeof(uint64_t));
+                o[2 * (q - i)] = o[2 * (q - i) + 1] = NULL;
             }
         }
         i = j;
     }
+    for (size_t t = 0; t < slots; t++) {
+        if (out && out[t])
+            mem_free(m, out[t], nptr * sizeof **out);
+        if (shifted && shifted[t])
+            mem_free(m, shifted[t], nptr * sizeof **shifted);
+    }
+    if (out)
+        mem_free(m, out, slots * sizeof *out);
+    if (shifted)
+        mem_free(m, shifted, slots * sizeof *shifted);
     if (acc)
         mem_free(m, acc, (p->nstats + 1) * sizeof *acc);
-    if (out)
-        mem_free(m, out, (2 * p->nstats + 1) * sizeof *out);
     if (traw)
         mem_free(m, traw, tsize);
     return st;

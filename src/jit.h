@@ -51,12 +51,24 @@ void jit_code_free(jit_code *c);
 /* Evaluates every segment of p (compiled as c) over d into res, with the
  * bindings (and statistics) b of this evaluation. */
 segc_status jit_run(const jit_code *c, mem *m, const ir_program *p,
-                    const dataset *d, const eval_bound *b, result *res);
+                    const dataset *d, const eval_bound *b, result *res,
+                    const eval_par *par);
 
 /* The population statistics of p (p->stats), computed by the compiled
  * statistics passes, into their bindings in b (as interp_stats does). */
 segc_status jit_stats(const jit_code *c, mem *m, const ir_program *p,
-                      const dataset *d, eval_bound *b);
+                      const dataset *d, eval_bound *b, const eval_par *par);
+
+/* One record at a time (jit_one.c): scalar code that writes the membership
+ * of every segment of p for the record rec into out[0 .. (nsegs + 63) / 64),
+ * with the bindings b (made over data, whose dictionaries' sizes the code
+ * knows). NULL on failure, with a diagnostic (a construct without a
+ * one-record form: the caller falls back to the interpreter). */
+typedef void (*jit_one_fn)(const unsigned char *rec, const eval_bound *b,
+                           const dataset *data, uint64_t *out);
+jit_code *jit_compile_one(jit *j, const ir_program *p, const dataset *data,
+                          diag_list *d, uint64_t *ns);
+jit_one_fn jit_code_one(const jit_code *c);
 
 /* ---- the runtime helpers compiled code may call --------------------------- */
 int64_t segc_rt_shift_date(int64_t days, int64_t months, int64_t ndays);
@@ -70,5 +82,17 @@ int64_t segc_rt_date_part(int64_t part, int64_t days);
 /* Text equality of string ids of two fields (ids out of range: unequal). */
 uint8_t segc_rt_str_eq(const dataset *d, uint64_t fa, uint64_t ida,
                        uint64_t fb, uint64_t idb);
+/* money / int rounded half to even (b != 0, not INT64_MIN / -1) */
+int64_t segc_rt_div_half_even(int64_t a, int64_t b);
+/* eval_date_part of a date, or of a timestamp's date (is_ts) */
+int64_t segc_rt_date_part_of(int64_t part, int64_t v, int64_t is_ts,
+                             int64_t as_of_date);
+/* An event aggregate n (IR_EVAGG) for the customer with the given slot:
+ * its value (a float's bits; 0 when null), and whether it is null. Both
+ * are interp_evagg's, so the engines agree bit for bit. */
+int64_t segc_rt_evagg(const eval_bound *b, const dataset *d, const ir_node *n,
+                      uint64_t slot);
+uint8_t segc_rt_evagg_null(const eval_bound *b, const dataset *d,
+                           const ir_node *n, uint64_t slot);
 
 #endif

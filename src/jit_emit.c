@@ -124,6 +124,51 @@ static LLVMValueRef l_not(emitter *e, LLVMValueRef a)
     return LLVMBuildNot(e->B, a, "");
 }
 
+/* The operands of and/or are folded as a balanced tree, not as a chain: a
+ * chain of 100000 operands made LLVM recurse 100000 deep and overflow the
+ * stack (tests/bad/deep.sh). A binary counter: part k covers 2^level[k]
+ * operands, levels strictly decrease, so 64 parts are always enough. */
+typedef struct jfold {
+    jb part[64];
+    int level[64];
+    int n;
+    bool and;
+} jfold;
+
+static jb fold2(emitter *e, bool and, jb a, jb b)
+{
+    jb r;
+    r.t = and ? l_and(e, a.t, b.t) : l_or(e, a.t, b.t);
+    r.f = and ? l_or(e, a.f, b.f) : l_and(e, a.f, b.f);
+    return r;
+}
+
+static void fold_push(emitter *e, jfold *f, jb k)
+{
+    int lv = 0;
+    while (f->n && f->level[f->n - 1] == lv) {
+        k = fold2(e, f->and, f->part[--f->n], k);
+        lv++;
+    }
+    f->part[f->n] = k;
+    f->level[f->n++] = lv;
+}
+
+/* r: the identity (true for and, false for or), taken when there are no
+ * operands */
+static jb fold_end(emitter *e, jfold *f, jb r)
+{
+    if (!f->n)
+        return r;
+    r = f->part[--f->n];
+    while (f->n) {
+        jb a = f->part[--f->n];
+        r = fold2(e, f->and, a, r);
+    }
+    return r;
+}
+
+
 /* a <64 x i1> as an i64 mask (lane i = bit i) */
 static LLVMValueRef l_bits(emitter *e, LLVMValueRef v_i1vec)
 {
@@ -263,7 +308,8 @@ static uint64_t node_hash(emitter *e, const ir_node *n)
     h = mix(h, n->is_null);
     h = mix(h, n->anchor);
     h = mix(h, n->part);
-    if (n->op == IR_STAT || n->op == IR_NTILE || n->op == IR_DICTFN)
+    if (n->op == IR_STAT || n->op == IR_NTILE || n->op == IR_DICTFN ||
+        n->op == IR_EVAGG)
         h = mix(h, n->id); /* each reads its own binding */
     if (n->op == IR_CONST && !n->is_null)
         h = mix(h, value_bits(n, n->v));
@@ -301,7 +347,8 @@ static bool same(const ir_node *a, const ir_node *b)
         a->nlist != b->nlist || a->list_has_null != b->list_has_null ||
         a->anchor != b->anchor || a->part != b->part)
         return false;
-    if (a->op == IR_STAT || a->op == IR_NTILE || a->op == IR_DICTFN)
+    if (a->op == IR_STAT || a->op == IR_NTILE || a->op == IR_DICTFN ||
+        a->op == IR_EVAGG)
         return false; /* each reads its own binding (a == b is above) */
     if (a->op == IR_CONST && !a->is_null && !same_value(a, a->v, b->v))
         return false;
@@ -755,6 +802,48 @@ static jb emit_dictfn_bool(emitter *e, const ir_node *n)
     return jb_from(e, holds, null);
 }
 
+/* an aggregate over the customer's events: per lane, a call of the
+ * interpreter's own definition (segc_rt_evagg) with the lane's slot */
+static jv emit_evagg(emitter *e, const ir_node *n)
+{
+    jv slot = field_value(e, n->field);
+    LLVMValueRef np = LLVMConstIntToPtr(l_i64(e, (int64_t)(uintptr_t)n),
+                                        e->t_ptr);
+    lane_call lc = {0};
+    lc.name = "segc_rt_evagg";
+    lc.ret = e->t_i64;
+    lc.vec_in[0] = slot.v;
+    lc.vec_ty[0] = e->v_i64;
+    lc.nvec = 1;
+    lc.scalar_in[0] = e->v_bound;
+    lc.scalar_in[1] = e->v_data;
+    lc.scalar_in[2] = np;
+    lc.scalar_ty[0] = lc.scalar_ty[1] = lc.scalar_ty[2] = e->t_ptr;
+    lc.nscalar = 3;
+    int order[] = {-1, -2, -3, 0};
+    memcpy(lc.order, order, sizeof order);
+    lc.nargs = 4;
+    LLVMValueRef v = emit_lane_loop(e, &lc);
+    jv r;
+    r.null = l_mask_none(e);
+    if (n->nullable) {
+        lane_call ln = lc;
+        ln.name = "segc_rt_evagg_null";
+        ln.ret = e->t_i8;
+        LLVMValueRef nv = emit_lane_loop(e, &ln);
+        r.null = l_bits(e, LLVMBuildICmp(e->B, LLVMIntNE, nv,
+                                         LLVMConstNull(LLVMTypeOf(nv)), ""));
+    }
+    if (n->ty->kind == TY_BOOL)
+        r.v = l_bits(e, LLVMBuildICmp(e->B, LLVMIntNE, v,
+                                      LLVMConstNull(LLVMTypeOf(v)), ""));
+    else if (is_float(n))
+        r.v = LLVMBuildBitCast(e->B, v, e->v_f64, "");
+    else
+        r.v = v;
+    return r;
+}
+
 /* year, month, day, weekday, days_since */
 static jv emit_datepart(emitter *e, const ir_node *n)
 {
@@ -868,6 +957,8 @@ static jv emit_value_uncached(emitter *e, const ir_node *n)
         return emit_ntile(e, n);
     case IR_DATEPART:
         return emit_datepart(e, n);
+    case IR_EVAGG:
+        return emit_evagg(e, n);
     default: {
         if (n->op == IR_DICTFN && n->ty->kind == TY_INT)
             return emit_dictfn_int(e, n);
@@ -1158,12 +1249,12 @@ static jb emit_cond_uncached(emitter *e, const ir_node *n)
         bool and = n->op == IR_AND;
         r.t = and ? l_mask_all(e) : l_mask_none(e);
         r.f = and ? l_mask_none(e) : l_mask_all(e);
-        for (uint32_t i = 0; i < n->nkids; i++) {
-            jb k = emit_cond(e, n->kids[i]);
-            r.t = and ? l_and(e, r.t, k.t) : l_or(e, r.t, k.t);
-            r.f = and ? l_or(e, r.f, k.f) : l_and(e, r.f, k.f);
-        }
-        return r;
+        jfold f;
+        f.n = 0;
+        f.and = and;
+        for (uint32_t i = 0; i < n->nkids; i++)
+            fold_push(e, &f, emit_cond(e, n->kids[i]));
+        return fold_end(e, &f, r);
     }
     case IR_NOT: {
         jb k = emit_cond(e, n->kids[0]);
@@ -1212,7 +1303,7 @@ static jb emit_cond(emitter *e, const ir_node *n)
 
 static void collect_fields(const ir_node *n, bool *used)
 {
-    if (n->op == IR_FIELD)
+    if (n->op == IR_FIELD || n->op == IR_EVAGG) /* an aggregate: its slot */
         used[n->field] = true;
     if (n->op == IR_STAT)
         return; /* computed before the scan */
@@ -1616,12 +1707,12 @@ static jb combine(emitter *e, const leaves *L, const ir_node *n,
     bool and = n->op == IR_AND;
     r.t = and ? l_mask_all(e) : l_mask_none(e);
     r.f = and ? l_mask_none(e) : l_mask_all(e);
-    for (uint32_t i = 0; i < n->nkids; i++) {
-        jb k = combine(e, L, n->kids[i], v_lm, words);
-        r.t = and ? l_and(e, r.t, k.t) : l_or(e, r.t, k.t);
-        r.f = and ? l_or(e, r.f, k.f) : l_and(e, r.f, k.f);
-    }
-    return r;
+    jfold f;
+    f.n = 0;
+    f.and = and;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        fold_push(e, &f, combine(e, L, n->kids[i], v_lm, words));
+    return fold_end(e, &f, r);
 }
 
 /* void segsK(ptr lm, ptr outw, i64 stride): stores the words of segments

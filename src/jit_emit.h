@@ -43,4 +43,14 @@ typedef void (*jit_stats_fn)(const uint8_t *recs, uint64_t nblocks,
 LLVMModuleRef jit_emit_module(LLVMContextRef ctx, const ir_program *p,
                               const char *fn_name, diag_list *d);
 
+/* The one-record function of p (jit_one.c) called fn_name:
+ *
+ *   void one(const uint8_t *rec, const eval_bound *bound,
+ *            const dataset *data, uint64_t *out);
+ *
+ * NULL (with a diagnostic) when p has a construct without a scalar form. */
+LLVMModuleRef jit_one_module(LLVMContextRef ctx, const ir_program *p,
+                             const dataset *data, const char *fn_name,
+                             diag_list *d);
+
 #endif

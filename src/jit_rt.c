@@ -1,6 +1,7 @@
 /* jit_rt.c - helpers that JIT-compiled code calls for the rare operations
  * that have no vector form (jit_ runtime). They compute exactly what the
  * interpreter computes, with the same functions. */
+#include "interp.h"
 #include "jit.h"
 #include "value.h"
 
@@ -73,4 +74,24 @@ int64_t segc_rt_ntile_f64(const double *cuts, uint64_t n, double x)
 int64_t segc_rt_date_part(int64_t part, int64_t days)
 {
     return eval_date_part((int)part, days, 0);
+}
+
+int64_t segc_rt_evagg(const eval_bound *b, const dataset *d, const ir_node *n,
+                      uint64_t slot)
+{
+    interp_value v = interp_evagg(b, d, n, slot);
+    if (v.null)
+        return 0;
+    if (n->ty->kind == TY_FLOAT) {
+        int64_t bits;
+        memcpy(&bits, &v.f, sizeof bits);
+        return bits;
+    }
+    return v.i;
+}
+
+uint8_t segc_rt_evagg_null(const eval_bound *b, const dataset *d,
+                           const ir_node *n, uint64_t slot)
+{
+    return interp_evagg(b, d, n, slot).null;
 }

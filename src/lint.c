@@ -158,6 +158,15 @@ static bool lsame(linter *L, const ir_node *a, const ir_node *b)
         return false;
     if (a->op == IR_CONST && !a->is_null && !same_v(a, a->v, b->v))
         return false;
+    /* aggregates over events: the same only with the same aggregate, field,
+     * window and filter */
+    if (a->op == IR_EVAGG &&
+        (a->agg != b->agg || a->evfield != b->evfield ||
+         a->windowed != b->windowed || !a->filter != !b->filter ||
+         (a->filter && !lsame(L, a->filter, b->filter))))
+        return false;
+    if (a->op == IR_EVFIELD && a->evlist != b->evlist)
+        return false;
     if (a->op == IR_CONTAINS &&
         (a->v.str.len != b->v.str.len ||
          memcmp(a->v.str.s, b->v.str.s, a->v.str.len) != 0))

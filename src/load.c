@@ -231,6 +231,23 @@ static bool read_header(loader *L)
                   "a header row naming the fields");
         return false;
     }
+    /* issue 8: a file in UTF-16 or UTF-32 would otherwise read as columns
+     * of garbage; its byte-order mark says what it is */
+    const csv_field *f0 = csv_get(&L->r, 0);
+    const unsigned char *b0 = (const unsigned char *)csv_text(&L->r, f0);
+    if (f0->len >= 2 && ((b0[0] == 0xFF && b0[1] == 0xFE) ||
+                         (b0[0] == 0xFE && b0[1] == 0xFF) ||
+                         (f0->len >= 4 && !b0[0] && !b0[1] &&
+                          b0[2] == 0xFE && b0[3] == 0xFF))) {
+        file_diag(L, SEGC_SEV_ERROR, 1, b0[0] == 0xFF && f0->len >= 4 &&
+                  !b0[2] && !b0[3] ? "the file is UTF-32 (it starts with "
+                  "a UTF-32 byte-order mark); segc reads UTF-8: convert it"
+                  : b0[0] ? "the file is UTF-16 (it starts with a UTF-16 "
+                  "byte-order mark); segc reads UTF-8: convert it"
+                  : "the file is UTF-32 (it starts with a UTF-32 "
+                  "byte-order mark); segc reads UTF-8: convert it");
+        return false;
+    }
     size_t ncols = csv_nfields(&L->r);
     L->ncols = ncols;
     bool ok = true;
@@ -238,6 +255,8 @@ static bool read_header(loader *L)
         const csv_field *f = csv_get(&L->r, c);
         const char *name = csv_text(&L->r, f);
         int fi = schema_find(L->sch, name, f->len);
+        if (fi >= 0 && L->sch->fields[fi].events)
+            fi = -1; /* not a column: warned about and ignored */
         for (size_t e = 0; e < c; e++) {
             const csv_field *g = csv_get(&L->r, e);
             if (g->len == f->len &&
@@ -260,16 +279,18 @@ static bool read_header(loader *L)
             size_t llen;
             unsigned col, last;
             field_cols(L, f, &lt, &llen, &col, &last);
+            char shown[256]; /* bytes that are not UTF-8 as \xHH */
             diag_place(L->d, SEGC_SEV_WARNING, L->path, 1, col, last, lt, llen,
-                       "column '%.*s' is not a field of schema '%s'; ignored",
-                       (int)f->len, name, L->sch->name);
+                       "column '%s' is not a field of schema '%s'; ignored",
+                       found(shown, sizeof shown, name, f->len),
+                       L->sch->name);
         } else if (fi >= 0) {
             L->col[fi] = (int)c;
         }
     }
     for (size_t i = 0; i < L->sch->nfields; i++) {
-        if (L->col[i] >= 0)
-            continue;
+        if (L->col[i] >= 0 || L->sch->fields[i].events)
+            continue; /* an event list loads from its own file (events.c) */
         const char *fname = L->sch->fields[i].name;
         /* a column that differs only in case or by a typo */
         const csv_field *near = NULL;
@@ -281,11 +302,13 @@ static bool read_header(loader *L)
                     SEGC_MAX(1, strlen(fname) / 3))
                 near = f;
         }
+        char shown[256];
         if (near)
             file_diag(L, SEGC_SEV_ERROR, 1,
                       "no column for field '%s' of schema '%s'; is column "
-                      "'%.*s' meant?", fname, L->sch->name, (int)near->len,
-                      csv_text(&L->r, near));
+                      "'%s' meant?", fname, L->sch->name,
+                      found(shown, sizeof shown, csv_text(&L->r, near),
+                            near->len));
         else
             file_diag(L, SEGC_SEV_ERROR, 1,
                       "no column for field '%s' of schema '%s'", fname,
@@ -439,6 +462,25 @@ static bool parse_cell(const schema_field *sf, const char *s, size_t n,
     return false;
 }
 
+/* parse_cell for the event loader (events.c): a value of a number, bool,
+ * enum, amount, date or time field into *i (or *f for a float), a string
+ * only checked (UTF-8, no NUL); false with the reason in why */
+bool load_parse_cell(const schema_field *sf, const char *s, size_t n,
+                     int64_t *i, double *f, char *why, size_t wcap)
+{
+    cell v;
+    memset(&v, 0, sizeof v);
+    bool ok = parse_cell(sf, s, n, &v, why, wcap);
+    *i = v.i;
+    *f = v.f;
+    return ok;
+}
+
+const char *load_type_word(const type *t)
+{
+    return type_word(t);
+}
+
 /* ---- rows ------------------------------------------------------------------------------------ */
 
 static bool is_blank(const csv_reader *r)
@@ -467,6 +509,8 @@ static bool parse_row(loader *L)
     bool ok = true;
     for (size_t i = 0; i < L->sch->nfields; i++) {
         const schema_field *sf = &L->sch->fields[i];
+        if (sf->events) /* an empty history until its events are loaded */
+            continue;
         const csv_field *f = csv_get(&L->r, (size_t)L->col[i]);
         const char *s = csv_text(&L->r, f);
         cell *v = &L->vals[i];
@@ -537,6 +581,8 @@ static bool commit_row(loader *L)
     for (size_t i = 0; i < sch->nfields; i++) {
         const schema_field *sf = &sch->fields[i];
         const cell *v = &L->vals[i];
+        if (sf->events)
+            continue;
         if (v->null) {
             rec[sch->null_offset + (uint32_t)sf->null_bit / 8] |=
                 (unsigned char)(1u << (sf->null_bit % 8));

@@ -20,6 +20,8 @@ void schema_free(schema *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->nfields; i++)
+        schema_free(s->fields[i].events);
     arena_free(&s->a);
     mem_free(s->m, s, sizeof *s);
 }
@@ -66,6 +68,8 @@ void schema_layout(schema *s)
             for (uint32_t k = 0; k < f->ty->enm->n; k++)
                 h = hash_u64(h ^ hash_bytes(f->ty->enm->values[k],
                                             strlen(f->ty->enm->values[k])));
+        if (f->events) /* an event list: its event's layout too */
+            h = hash_u64(h ^ hash_bytes("events", 6) ^ f->events->fingerprint);
     }
     s->fingerprint = hash_u64(h ^ s->record_size);
 }
@@ -118,6 +122,16 @@ schema *schema_clone(mem *m, const schema *src)
         }
     }
     s->nfields = src->nfields;
+    for (size_t i = 0; i < src->nfields; i++)
+        if (src->fields[i].events) {
+            s->fields[i].events = schema_clone(m, src->fields[i].events);
+            if (!s->fields[i].events) {
+                for (size_t k = i + 1; k < src->nfields; k++)
+                    s->fields[k].events = NULL;
+                goto fail;
+            }
+        }
+    s->at = src->at;
     s->key = src->key;
     s->record_size = src->record_size;
     s->record_align = src->record_align;

@@ -12,8 +12,14 @@
  *
  * Strings are ids into a per-field dictionary; enums are the index of the
  * value in the schema's enum; a set is the id of a distinct set in the
- * field's set dictionary (see data.h). Room for later kinds of values (an
- * event list is an 8-byte range) is simply another size class.
+ * field's set dictionary (see data.h).
+ *
+ * An event list (purchases : events { at : date ... }) is a field of type
+ * int whose `events` is the event's own schema (laid out like a record,
+ * without a key). Its 8-byte slot holds the customer's range in the list's
+ * packed event array (events.h): the index of the first event (u32, low
+ * half) and the number of events (u32, high half); an all-zero slot is an
+ * empty history. The checker never lets a rule read the slot as an int.
  */
 #ifndef SEGC_SCHEMA_H
 #define SEGC_SCHEMA_H
@@ -28,6 +34,8 @@ typedef struct schema_field {
     uint32_t offset;
     uint32_t size;
     int32_t null_bit; /* -1 when not nullable */
+    struct segc_schema *events; /* an event list: the event's schema (owned),
+                                 * else NULL */
 } schema_field;
 
 typedef struct segc_schema schema;
@@ -43,6 +51,7 @@ struct segc_schema {
     uint32_t null_offset; /* first byte of the null bitmap */
     uint32_t null_bytes;
     uint64_t fingerprint;
+    int32_t at;  /* an event's schema: the index of its field 'at' */
 };
 
 /* An empty schema owning an arena; fields are added by the checker. */

@@ -2360,6 +2360,16 @@ static ex emit_node(sq *q, const ir_node *n)
         return emit_dictfn(q, n);
     case IR_DATEPART:
         return emit_datepart(q, n);
+    case IR_EVAGG:
+    case IR_EVFIELD:
+        /* docs/sql.md: event histories are not translated yet */
+        unsupported(q, "%s", S(q, "an aggregate over the events of '%s' "
+                               "(event histories are not translated to SQL "
+                               "yet)",
+                               q->p->sch->fields[n->op == IR_EVAGG
+                                                     ? n->field
+                                                     : n->evlist].name));
+        return E("NULL", 0);
     default:
         break;
     }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "limit.h"
 #include "parse.h"
 #include "unit.h"
 
@@ -296,14 +297,48 @@ static bool import_one(unit *u, unit_file *from, const ast_import *im,
         }
         return true; /* imported already */
     }
-    if (u->nfiles >= UNIT_MAX_FILES) {
-        diag_at(u->d, SEGC_SEV_ERROR, &from->src, im->at, NULL, NULL,
-                "too many imported files (at most %d)", UNIT_MAX_FILES);
+    const limits *lim = u->lim ? u->lim : limits_default();
+    char what[320]; /* (import_one recurses: kept small) */
+    if ((size_t)depth + 1 > lim->v[LIM_IMPORT_DEPTH]) {
+        snprintf(what, sizeof what, "'%.200s' is imported %d levels deep",
+                 im->path, depth + 1);
+        u->limit_errors++;
+        limits_error(u->d, &from->src, im->at, LIM_IMPORT_DEPTH,
+                     lim->v[LIM_IMPORT_DEPTH], (size_t)depth + 1, what);
+        free_str(u->m, path);
+        return true;
+    }
+    if (u->nfiles - 1 >= lim->v[LIM_IMPORTED_FILES] ||
+        u->nfiles >= UNIT_MAX_FILES) {
+        snprintf(what, sizeof what, "'%.200s' is imported file number %zu",
+                 im->path, u->nfiles);
+        u->limit_errors++;
+        limits_error(u->d, &from->src, im->at, LIM_IMPORTED_FILES,
+                     lim->v[LIM_IMPORTED_FILES], u->nfiles, what);
         free_str(u->m, path);
         return true;
     }
     size_t len, cap;
     char *text = read_all(u, path, &len, &cap);
+    size_t total = len;
+    for (size_t i = 0; text && i < u->nfiles; i++)
+        total += u->files[i]->src.len;
+    if (text && (len > lim->v[LIM_SOURCE_BYTES] ||
+                 total > lim->v[LIM_TOTAL_SOURCE_BYTES])) {
+        limit_kind k = len > lim->v[LIM_SOURCE_BYTES]
+                           ? LIM_SOURCE_BYTES : LIM_TOTAL_SOURCE_BYTES;
+        size_t v = k == LIM_SOURCE_BYTES ? len : total;
+        if (k == LIM_SOURCE_BYTES)
+            snprintf(what, sizeof what, "'%.200s' is %zu bytes", im->path, len);
+        else
+            snprintf(what, sizeof what, "with '%.200s', the rule files are %zu "
+                     "bytes together", im->path, total);
+        u->limit_errors++;
+        limits_error(u->d, &from->src, im->at, k, lim->v[k], v, what);
+        mem_free(u->m, text, cap);
+        free_str(u->m, path);
+        return true;
+    }
     if (!text) {
         if (u->m->failed) {
             free_str(u->m, path);

@@ -40,6 +40,9 @@ typedef struct unit {
     unit_file **override_files;
     size_t noverrides;
     size_t nparams;      /* the arrays' capacity */
+    const struct limits *lim; /* import-depth, imported-files, source sizes
+                               * (src/limit.h); NULL: the defaults */
+    size_t limit_errors;      /* imports refused by those limits */
 } unit;
 
 void unit_init(unit *u, mem *m, diag_list *d, const char *const *lib_paths,

@@ -176,7 +176,7 @@ int main(int argc, char **argv)
             continue;
         }
         compiled++;
-        segc_eval_opts oi = {SEGC_ENGINE_INTERP}, oj = {SEGC_ENGINE_JIT};
+        segc_eval_opts oi = {.engine = SEGC_ENGINE_INTERP}, oj = {.engine = SEGC_ENGINE_JIT};
         segc_result *ri, *rj;
         if (segc_eval(ctx, prog, data, AS_OF, &oi, &ri) != SEGC_OK ||
             segc_eval(ctx, prog, data, AS_OF, &oj, &rj) != SEGC_OK) {
@@ -205,6 +205,45 @@ int main(int argc, char **argv)
                 save_case(save, p, w, &src, &csvs[w]);
                 break;
             }
+        }
+        /* every tenth program (both schemas, all three generators): the
+         * one-record evaluator's compiled code
+         * (src/jit_one.c) on every record, against the interpreter */
+        segc_evaluator *ev = NULL;
+        segc_evaluator_opts eo = {.engine = SEGC_ENGINE_JIT};
+        if (p % 10 == 3 && !failures) {
+            if (segc_evaluator_new(ctx, prog, data, AS_OF, &eo, &ev) != SEGC_OK) {
+                segc_diag_print_all(ctx, stderr);
+                fprintf(stderr, "difftest: segc_evaluator_new failed (seed %"
+                        PRIu64 ", program %d):\n%s\n", seed, p, src.p);
+                save_case(save, p, w, &src, &csvs[w]);
+                return 2;
+            }
+            const unsigned char *recs = segc_data_records(data);
+            size_t rs = segc_schema_record_size(segc_program_schema(prog));
+            size_t nw = segc_evaluator_words(ev);
+            uint64_t *bits = calloc(nw, sizeof *bits);
+            for (size_t r = 0; r < n && bits; r++) {
+                segc_evaluator_record(ev, recs + r * rs, bits);
+                for (size_t s = 0; s < segc_program_segment_count(prog); s++) {
+                    int a = (int)(segc_result_bitmap(ri, s)[r / 64] >> (r % 64) & 1);
+                    int b = (int)(bits[s / 64] >> (s % 64) & 1);
+                    if (a == b)
+                        continue;
+                    fprintf(stderr,
+                            "DISAGREE (seed %" PRIu64 ", program %d): segment "
+                            "%s, record %zu: interpreter %d, one-record "
+                            "evaluator %d\n%s\n",
+                            seed, p, segc_program_segment_name(prog, s), r + 1,
+                            a, b, src.p);
+                    failures++;
+                    save_case(save, p, w, &src, &csvs[w]);
+                    r = n;
+                    break;
+                }
+            }
+            free(bits);
+            segc_evaluator_free(ctx, ev);
         }
         segc_result_free(ctx, ri);
         segc_result_free(ctx, rj);

@@ -14,7 +14,8 @@
  *                            lint-max-conditions N, lint-max-list N),
  *                            param NAME=VALUE, lib-path DIR (relative
  *                            to the case's folder), stdlib (the bundled
- *                            library folder, stdlib/ of the source tree)
+ *                            library folder, stdlib/ of the source tree),
+ *                            limit NAME=VALUE (segc_limits_set)
  *   --- file NAME            another file next to rules.seg (NAME may have
  *                            folders, as in lib/x.seg), for imports
  *   --- expect-params        "NAME = VALUE" per parameter in effect
@@ -24,10 +25,17 @@
  *   --- expect-diagnostics   the first line of every diagnostic, in order
  *   --- expect-render        the full rendering of every diagnostic
  *   --- expect-stats         rows=N loaded=N rejected=N blank=N
+ *   --- events NAME          CSV of the events of event list NAME
+ *                            (segc_data_load_events, after the data; the
+ *                            options' skip-bad-rows applies)
+ *   --- expect-event-stats   one line per events section, in order:
+ *                            "NAME rows=N loaded=N rejected=N"
  *
  * Lines before the first section are a description. A case without an
  * expect-diagnostics or expect-render section must produce no diagnostics
  * at all. Every segment of the program must be listed under expect.
+ * Whenever data was loaded (or failed to load), rows = loaded + rejected
+ * must hold, with or without an expect-stats section.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -178,6 +186,16 @@ static int write_file(const char *name, const char *text, size_t len)
 }
 
 /* Compares two texts line by line; prints the first difference. */
+/* whether section s (may be NULL) holds the text t */
+static int has_text(const section *s, const char *t)
+{
+    size_t n = strlen(t);
+    for (size_t i = 0; s && i + n <= s->len; i++)
+        if (memcmp(s->text + i, t, n) == 0)
+            return 1;
+    return 0;
+}
+
 static int same_text(const char *what, const char *want, const char *got)
 {
     if (strcmp(want, got) == 0)
@@ -185,6 +203,86 @@ static int same_text(const char *what, const char *want, const char *got)
     printf("  %s differ:\n  --- expected\n%s\n  --- got\n%s\n", what, want,
            got);
     return 0;
+}
+
+/* whether bitmap bit r of segment i of res is set */
+static int res_bit(const segc_result *res, size_t i, size_t r)
+{
+    return (int)(segc_result_bitmap(res, i)[r / 64] >> (r % 64) & 1);
+}
+
+/* Both engines with 3 threads on morsels of 64 records, and the one-record
+ * evaluator (compiled and interpreted) on every record, must give the
+ * interpreter's bits (res). */
+static int check_threads_and_one(segc_ctx *ctx, const segc_program *prog,
+                                 const segc_data *data, int64_t as_of,
+                                 const segc_result *res, int has_events)
+{
+    int ok = 1;
+    size_t nsegs = segc_program_segment_count(prog), n = segc_result_records(res);
+    for (int e = 0; e < 2; e++) {
+        segc_eval_opts o = {.engine = e ? SEGC_ENGINE_JIT : SEGC_ENGINE_INTERP,
+                             .threads = 3, .morsel = 64};
+        segc_result *t = NULL;
+        if (segc_eval(ctx, prog, data, as_of, &o, &t) != SEGC_OK) {
+            printf("  evaluation with 3 threads failed\n");
+            return 0;
+        }
+        for (size_t i = 0; i < nsegs && ok; i++)
+            for (size_t r = 0; r < n && ok; r++)
+                if (res_bit(t, i, r) != res_bit(res, i, r)) {
+                    printf("  3 threads (%s) disagree on segment %s, record "
+                           "%zu\n", e ? "jit" : "interp",
+                           segc_program_segment_name(prog, i), r + 1);
+                    ok = 0;
+                }
+        segc_result_free(ctx, t);
+    }
+    size_t rs = segc_schema_record_size(segc_program_schema(prog));
+    const unsigned char *recs = segc_data_records(data);
+    for (int e = 0; e < 2 && ok; e++) {
+        segc_evaluator_opts eo = {.engine = e ? SEGC_ENGINE_JIT : SEGC_ENGINE_INTERP};
+        segc_evaluator *ev = NULL;
+        if (has_events) {
+            /* rules with event aggregates are refused (tried in a context
+             * of its own, which keeps the case's diagnostics): the
+             * one-record evaluator has no event histories */
+            segc_ctx *c2 = segc_ctx_new(NULL, NULL);
+            segc_status st = c2 ? segc_evaluator_new(c2, prog, data, as_of,
+                                                     &eo, &ev)
+                                : SEGC_ERR_NOMEM;
+            int refused = st == SEGC_ERR_ARG && segc_diag_count(c2) == 1 &&
+                          strstr(segc_diag_get(c2, 0)->message,
+                                 "aggregate event histories") != NULL;
+            segc_evaluator_free(c2, ev);
+            segc_ctx_free(c2);
+            ev = NULL;
+            if (refused)
+                continue;
+        }
+        if (segc_evaluator_new(ctx, prog, data, as_of, &eo, &ev) != SEGC_OK) {
+            printf("  segc_evaluator_new (%s) failed\n", e ? "jit" : "interp");
+            return 0;
+        }
+        uint64_t w[64];
+        size_t nw = segc_evaluator_words(ev);
+        if (nw > 64) {
+            segc_evaluator_free(ctx, ev);
+            continue;
+        }
+        for (size_t r = 0; r < n && ok; r++) {
+            segc_evaluator_record(ev, recs + r * rs, w);
+            for (size_t i = 0; i < nsegs && ok; i++)
+                if ((int)(w[i / 64] >> (i % 64) & 1) != res_bit(res, i, r)) {
+                    printf("  the one-record evaluator (%s) disagrees on "
+                           "segment %s, record %zu\n", e ? "jit" : "interp",
+                           segc_program_segment_name(prog, i), r + 1);
+                    ok = 0;
+                }
+        }
+        segc_evaluator_free(ctx, ev);
+    }
+    return ok;
 }
 
 static int run_case(const char *path, const char *workdir)
@@ -207,6 +305,9 @@ static int run_case(const char *path, const char *workdir)
     size_t heads_len = 0, full_len = 0;
     FILE *heads = open_memstream(&heads_buf, &heads_len);
     FILE *full = open_memstream(&full_buf, &full_len);
+    char *ev_stats_buf = NULL;
+    size_t ev_stats_len = 0;
+    FILE *ev_stats = open_memstream(&ev_stats_buf, &ev_stats_len);
     segc_ctx *ctx = segc_ctx_new(NULL, NULL);
     segc_schema *sch = NULL;
     segc_program *prog = NULL;
@@ -223,6 +324,9 @@ static int run_case(const char *path, const char *workdir)
     memset(&copts, 0, sizeof copts);
     segc_lint_opts lint;
     memset(&lint, 0, sizeof lint);
+    segc_limits limits;
+    memset(&limits, 0, sizeof limits);
+    copts.limits = &limits;
 
     if (!s_rules) {
         printf("FAIL %s: no rules section\n", path);
@@ -274,10 +378,15 @@ static int run_case(const char *path, const char *workdir)
             } else if (strncmp(line, "lint-max-list ", 14) == 0) {
                 lint.max_list = (size_t)atoi(line + 14);
                 copts.lint = &lint;
+            } else if (strncmp(line, "limit ", 6) == 0) {
+                if (segc_limits_set(&limits, line + 6) != 0) {
+                    printf("FAIL %s: bad option '%s'\n", path, line);
+                    ok = 0;
+                }
             } else if (strcmp(line, "stdlib") == 0 && nlibs < 8) {
-                /* path is .../tests/cases/NAME.case */
+                /* path is .../tests/cases/NAME.case (or tests/bad/...) */
                 char buf[1024];
-                const char *t = strstr(path, "/tests/cases/");
+                const char *t = strstr(path, "/tests/");
                 snprintf(buf, sizeof buf, "%.*s/stdlib",
                          t ? (int)(t - path) : 1, t ? path : ".");
                 libs[nlibs++] = strdup(buf);
@@ -334,6 +443,32 @@ static int run_case(const char *path, const char *workdir)
         loaded = 1;
         if (st != SEGC_OK)
             goto diags;
+        /* the event lists, each from its own file */
+        for (int i = 0; i < c.nsec; i++) {
+            if (strcmp(c.sec[i].name, "events") != 0)
+                continue;
+            char name[300];
+            snprintf(name, sizeof name, "events-%s.csv", c.sec[i].arg);
+            if (write_file(name, c.sec[i].text, c.sec[i].len) != 0) {
+                printf("FAIL %s: cannot write %s\n", path, name);
+                ok = 0;
+                goto done;
+            }
+            segc_load_stats es;
+            memset(&es, 0, sizeof es);
+            st = segc_data_load_events(ctx, data, c.sec[i].arg, name, &lo, &es);
+            char line[400];
+            snprintf(line, sizeof line, "%s rows=%zu loaded=%zu rejected=%zu\n",
+                     c.sec[i].arg, es.rows, es.loaded, es.rejected);
+            fputs(line, ev_stats);
+            if (es.rows != es.loaded + es.rejected) {
+                printf("  events %s: rows=%zu != loaded=%zu + rejected=%zu\n",
+                       c.sec[i].arg, es.rows, es.loaded, es.rejected);
+                ok = 0;
+            }
+            if (st != SEGC_OK)
+                goto diags;
+        }
         int64_t as_of = 1711929600; /* 2024-04-01T00:00:00Z */
         if (s_asof) {
             char *t = text_of(s_asof);
@@ -345,7 +480,7 @@ static int run_case(const char *path, const char *workdir)
             free(t);
         }
         /* both engines, which must agree bit for bit */
-        segc_eval_opts interp = {SEGC_ENGINE_INTERP}, jit = {SEGC_ENGINE_JIT};
+        segc_eval_opts interp = {.engine = SEGC_ENGINE_INTERP}, jit = {.engine = SEGC_ENGINE_JIT};
         if (segc_eval(ctx, prog, data, as_of, &interp, &res) != SEGC_OK)
             goto diags;
         segc_result *jres = NULL;
@@ -365,6 +500,11 @@ static int run_case(const char *path, const char *workdir)
                 }
         }
         segc_result_free(ctx, jres);
+        /* a schema with event lists (the rules may aggregate them) */
+        ok &= check_threads_and_one(
+            ctx, prog, data, as_of, res,
+            find(&c, "events") != NULL || has_text(s_schema, ": events") ||
+                has_text(s_rules, ": events"));
     }
 diags:
     collect(ctx, heads, full);
@@ -384,6 +524,13 @@ diags:
         printf("  unexpected diagnostics:\n%s", full_buf);
         ok = 0;
     }
+    fflush(ev_stats);
+    if (find(&c, "expect-event-stats")) {
+        char *want = text_of(find(&c, "expect-event-stats"));
+        ok &= same_text("event load stats", want,
+                        ev_stats_buf ? ev_stats_buf : "");
+        free(want);
+    }
     if (s_stats) {
         char want[256], got[256];
         char *t = text_of(s_stats);
@@ -398,10 +545,11 @@ diags:
         } else {
             ok &= same_text("load stats", want, got);
         }
-        if (stats.rows != stats.loaded + stats.rejected) {
-            printf("  rows != loaded + rejected\n");
-            ok = 0;
-        }
+    }
+    if (loaded && stats.rows != stats.loaded + stats.rejected) {
+        printf("  rows=%zu != loaded=%zu + rejected=%zu\n", stats.rows,
+               stats.loaded, stats.rejected);
+        ok = 0;
     }
     if (find(&c, "expect-params")) {
         char *got = NULL;
@@ -463,8 +611,17 @@ done:
         fclose(heads);
     if (full)
         fclose(full);
+    if (ev_stats)
+        fclose(ev_stats);
     free(heads_buf);
     free(full_buf);
+    free(ev_stats_buf);
+    for (int i = 0; i < c.nsec; i++)
+        if (strcmp(c.sec[i].name, "events") == 0) {
+            char name[300];
+            snprintf(name, sizeof name, "events-%s.csv", c.sec[i].arg);
+            unlink(name);
+        }
     segc_result_free(ctx, res);
     segc_data_free(ctx, data);
     segc_program_free(ctx, prog);

@@ -377,7 +377,8 @@ static bool refusal_documented(const char *msg)
         "a percentile of an amount with 18 decimal places",
         "a date outside the years 1 to 9999",
         "(BigQuery stores a NULL array as an empty one)",
-        "a string with a NUL character"};
+        "a string with a NUL character",
+        "(event histories are not translated to SQL yet)"};
     if (!strstr(msg, "cannot be written in"))
         return false;
     for (size_t i = 0; i < sizeof why / sizeof *why; i++)
@@ -639,7 +640,9 @@ static void run_case(segc_ctx *ctx, const char *path)
                   *s_dfile = find(sec, nsec, "data-file"),
                   *s_asof = find(sec, nsec, "as-of"),
                   *s_opts = find(sec, nsec, "options");
-    if (!find(sec, nsec, "expect") || !s_rules || (!s_data && !s_dfile)) {
+    if (!find(sec, nsec, "expect") || !s_rules || (!s_data && !s_dfile) ||
+        find(sec, nsec, "events")) {
+        /* (event histories are not translated to SQL yet: docs/sql.md) */
         free(raw);
         return;
     }

@@ -3,12 +3,13 @@
 #define SEGC_CLI_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
 
 #include "segc.h"
 
-/* --param NAME=VALUE and --lib-path DIR (rules.c) */
+/* --param NAME=VALUE, --lib-path DIR and --limit NAME=VALUE (rules.c) */
 typedef struct cli_rules {
     const char **params;
     size_t nparams;
@@ -16,6 +17,7 @@ typedef struct cli_rules {
     size_t nlibs;
     char *env;              /* a copy of SEGC_PATH, split in place */
     char bundled[PATH_MAX]; /* the bundled stdlib folder, if found */
+    segc_limits limits;     /* --limit NAME=VALUE (repeatable) */
 } cli_rules;
 
 /* Takes argv[*i] (and its value) when it is one of these options: returns
@@ -46,5 +48,24 @@ extern const char explain_help[];
 int cmd_explain(int argc, char **argv);
 extern const char fmt_help[];
 int cmd_fmt(int argc, char **argv);
+extern const char pack_help[];
+int cmd_pack(int argc, char **argv);
+extern const char layout_help[];
+int cmd_layout(int argc, char **argv);
+
+/* --events LIST=CSV (events.c of the CLI): collected, then loaded after
+ * the customers */
+#define CLI_MAX_EVENTS 16
+typedef struct cli_events {
+    const char *list[CLI_MAX_EVENTS];
+    const char *path[CLI_MAX_EVENTS];
+    char name[CLI_MAX_EVENTS][128];
+    int n;
+} cli_events;
+/* Adds one LIST=CSV; false after a usage error for command cmd. */
+bool cli_events_add(cli_events *e, const char *cmd, const char *arg);
+/* Loads each into data, reporting the counts of files with bad rows. */
+segc_status cli_events_load(segc_ctx *ctx, segc_data *data,
+                            const cli_events *e, const segc_load_opts *lopts);
 
 #endif

@@ -20,8 +20,9 @@ const char explain_help[] =
     "shows the tier that matched first.\n"
     "\n"
     "  --schema FILE         the customer schema (unless RULES declares it)\n"
-    "  --data FILE.csv       customers, one per row, with a header row;\n"
-    "                        statistics are computed over all of them\n"
+    "  --data FILE           customers: CSV with a header row, or a packed\n"
+    "                        file from segc pack; statistics are computed\n"
+    "                        over all of them\n"
     "  --key KEY             the customer's key (repeatable: one explanation\n"
     "                        per key, in the order given)\n"
     "  --as-of WHEN          the evaluation instant: YYYY-MM-DD (midnight\n"
@@ -33,10 +34,12 @@ const char explain_help[] =
     "                        conditions, not only their membership\n"
     "  --format text|json    the output (default: text); json is one object\n"
     "                        per line and key\n"
+    "  --events LIST=CSV     the events of event list LIST (repeatable)\n"
     "  --skip-bad-rows       load the good rows of a file with bad ones\n"
     "  --param NAME=VALUE    set a parameter of the rules (repeatable)\n"
     "  --lib-path DIR        look for imported libraries in DIR first\n"
     "                        (repeatable; then SEGC_PATH, then stdlib/)\n"
+    "  --limit NAME=VALUE    change a resource limit (repeatable)\n"
     "\n"
     "Exit status: 0 success, 1 errors in the rules or the data or a key that\n"
     "no customer has, 2 usage or I/O errors.\n";
@@ -64,6 +67,7 @@ typedef struct args {
     const char **keys, **segments;
     int nkeys, nsegments;
     int json, expand, skip_bad_rows;
+    cli_events evs;
 } args;
 
 /* 0: parsed; otherwise the exit status */
@@ -81,6 +85,9 @@ static int parse(int argc, char **argv, args *a, cli_rules *rl)
             a->schema = v;
         } else if ((v = value(argc, argv, &i, "--data", &err))) {
             a->data = v;
+        } else if ((v = value(argc, argv, &i, "--events", &err))) {
+            if (!cli_events_add(&a->evs, "explain", v))
+                return 2;
         } else if ((v = value(argc, argv, &i, "--key", &err))) {
             a->keys[a->nkeys++] = v;
         } else if ((v = value(argc, argv, &i, "--as-of", &err))) {
@@ -155,8 +162,10 @@ static int run(args *a, cli_rules *rl)
     if (st == SEGC_OK)
         st = segc_compile_file(ctx, sch, a->rules, &copts, &p);
     if (st == SEGC_OK)
-        st = segc_data_load_csv(ctx, segc_program_schema(p), a->data, &lopts,
-                                &data, &ls);
+        st = segc_data_load(ctx, segc_program_schema(p), a->data, &lopts,
+                            NULL, &data, &ls);
+    if (st == SEGC_OK)
+        st = cli_events_load(ctx, data, &a->evs, &lopts);
     segc_diag_print_all(ctx, stderr); /* warnings too */
     segc_diag_clear(ctx);
     int code = exit_of(st);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "segc.h"
@@ -101,6 +102,9 @@ static const char check_help[] =
     "  --lib-path DIR  look for imported libraries (import \"rfm\") in DIR\n"
     "                  first (repeatable); then SEGC_PATH (DIR:DIR...),\n"
     "                  then the bundled stdlib/\n"
+    "  --limit NAME=VALUE\n"
+    "                  change a resource limit (repeatable), as in\n"
+    "                  --limit nesting-depth=200 (docs/cli.md lists them)\n"
     "\n"
     "Exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage\n"
     "or I/O errors.\n";
@@ -263,13 +267,20 @@ static const char run_help[] =
     "and prints, per segment, its member count and share of all records.\n"
     "\n"
     "  --schema FILE         the customer schema (unless RULES declares it)\n"
-    "  --data FILE.csv       customers, one per row, with a header row\n"
+    "  --data FILE           customers: CSV, one per row, with a header row,\n"
+    "                        or a packed file from segc pack (mapped, not\n"
+    "                        parsed; told apart by its first bytes)\n"
+    "  --no-verify           a packed file: trust its records (no checksum,\n"
+    "                        no check of their ids) to open it faster; only\n"
+    "                        for files nothing but segc wrote (docs/segd.md)\n"
     "  --as-of WHEN          the evaluation instant: YYYY-MM-DD (midnight\n"
     "                        UTC) or YYYY-MM-DDTHH:MM:SSZ; default: now\n"
     "  --format table|json   the output format (default: table)\n"
     "  --export DIR          write DIR/NAME.csv with the keys of the members\n"
     "                        of each segment and tier (classification.Tier),\n"
     "                        and DIR/CLASSIFICATION.csv with key,tier\n"
+    "  --events LIST=CSV     the events of event list LIST (repeatable;\n"
+    "                        rows: the customer key and the event's fields)\n"
     "  --skip-bad-rows       load the good rows of a file with bad ones, and\n"
     "                        report how many were skipped\n"
     "  --max-errors N        list at most N bad values (default 10)\n"
@@ -280,11 +291,16 @@ static const char run_help[] =
     "                        compiling (auto, the default)\n"
     "  --timing              report the engine, compile time and scan time\n"
     "                        (stderr; with --format json, under \"timing\")\n"
+    "  --threads N           scan with N threads (default: all cores; 0:\n"
+    "                        all cores); the result is the same for any N\n"
+    "  --morsel N            records per thread's task, a multiple of 64\n"
+    "                        (default 65536; for tests)\n"
     "  --emit-llvm           print the optimised LLVM IR of the rules and\n"
     "                        exit (no --data needed)\n"
     "  --param NAME=VALUE    set a parameter of the rules (repeatable)\n"
     "  --lib-path DIR        look for imported libraries in DIR first\n"
     "                        (repeatable; then SEGC_PATH, then stdlib/)\n"
+    "  --limit NAME=VALUE    change a resource limit (repeatable)\n"
     "\n"
     "Exit status: 0 success, 1 errors in the rules or the data, 2 usage or\n"
     "I/O errors.\n";
@@ -482,6 +498,13 @@ static void print_json(const segc_program *p, const segc_result *res,
     printf("}\n");
 }
 
+/* the cores this process may run on: --threads' default */
+static unsigned run_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
+}
+
 static int cmd_run_args(int argc, char **argv, cli_rules *rl,
                         segc_compile_opts *copts);
 
@@ -501,7 +524,10 @@ static int cmd_run_args(int argc, char **argv, cli_rules *rl,
     const char *schema_path = NULL, *data_path = NULL, *as_of_text = NULL;
     const char *format = "table", *export_dir = NULL, *rules = NULL;
     segc_load_opts lopts = {0, 0};
-    segc_eval_opts eopts = {SEGC_ENGINE_AUTO};
+    cli_events evs = {0};
+    segc_open_opts popts = {0};
+    segc_eval_opts eopts = {.engine = SEGC_ENGINE_AUTO};
+    eopts.threads = run_cores(); /* --threads' default */
     int err = 0, timing = 0, emit_llvm = 0;
     for (o.i = 0; o.i < argc; o.i++) {
         const char *v;
@@ -514,6 +540,9 @@ static int cmd_run_args(int argc, char **argv, cli_rules *rl,
             schema_path = v;
         } else if ((v = opt_value(&o, "--data", &err))) {
             data_path = v;
+        } else if ((v = opt_value(&o, "--events", &err))) {
+            if (!cli_events_add(&evs, "run", v))
+                return EXIT_USAGE;
         } else if ((v = opt_value(&o, "--as-of", &err))) {
             as_of_text = v;
         } else if ((v = opt_value(&o, "--format", &err))) {
@@ -541,8 +570,28 @@ static int cmd_run_args(int argc, char **argv, cli_rules *rl,
                             v);
                 return EXIT_USAGE;
             }
+        } else if ((v = opt_value(&o, "--threads", &err))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || !*v || n < 0 || n > 256) {
+                usage_error("run", "--threads needs a number from 1 to 256 "
+                            "(0: all cores), not '%s'", v);
+                return EXIT_USAGE;
+            }
+            eopts.threads = n ? (unsigned)n : run_cores();
+        } else if ((v = opt_value(&o, "--morsel", &err))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || !*v || n < 64 || n % 64) {
+                usage_error("run", "--morsel needs a positive multiple of 64, "
+                            "not '%s'", v);
+                return EXIT_USAGE;
+            }
+            eopts.morsel = (size_t)n;
         } else if (is_flag(&o, "--skip-bad-rows")) {
             lopts.skip_bad_rows = 1;
+        } else if (is_flag(&o, "--no-verify")) {
+            popts.no_verify = 1;
         } else if (is_flag(&o, "--timing")) {
             timing = 1;
         } else if (is_flag(&o, "--emit-llvm")) {
@@ -608,8 +657,10 @@ static int cmd_run_args(int argc, char **argv, cli_rules *rl,
         goto out;
     }
     if (st == SEGC_OK)
-        st = segc_data_load_csv(ctx, segc_program_schema(p), data_path,
-                                &lopts, &data, &ls);
+        st = segc_data_load(ctx, segc_program_schema(p), data_path, &lopts,
+                            &popts, &data, &ls);
+    if (st == SEGC_OK)
+        st = cli_events_load(ctx, data, &evs, &lopts);
     flush_diags(ctx); /* warnings too, such as ignored columns */
     if (st == SEGC_OK)
         st = segc_eval(ctx, p, data, as_of, &eopts, &res);
@@ -658,6 +709,8 @@ static const char main_help[] =
     "  sql RULES --schema FILE --dialect D  the segments as one SQL query\n"
     "  explain RULES --data CSV --key KEY   why a customer is in a segment\n"
     "  fmt [--check|--diff] FILE...         rewrite files in the canonical layout\n"
+    "  pack --schema FILE --data CSV -o F   customers as a packed file (.segd)\n"
+    "  layout --schema FILE [--c-header]    the record layout, or a C header\n"
     "  help [COMMAND]                       show help\n"
     "\n"
     "options: --help (for every command), --version\n";
@@ -691,6 +744,10 @@ int main(int argc, char **argv)
             fputs(explain_help, stdout);
         else if (strcmp(what, "fmt") == 0)
             fputs(fmt_help, stdout);
+        else if (strcmp(what, "pack") == 0)
+            fputs(pack_help, stdout);
+        else if (strcmp(what, "layout") == 0)
+            fputs(layout_help, stdout);
         else
             fputs(main_help, stdout);
         return EXIT_OK;
@@ -707,6 +764,10 @@ int main(int argc, char **argv)
         return cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "fmt") == 0)
         return cmd_fmt(argc - 2, argv + 2);
+    if (strcmp(cmd, "pack") == 0)
+        return cmd_pack(argc - 2, argv + 2);
+    if (strcmp(cmd, "layout") == 0)
+        return cmd_layout(argc - 2, argv + 2);
     fprintf(stderr, "%s: unknown command '%s'\n\n%s", prog_name, cmd,
             main_help);
     return EXIT_USAGE;

@@ -26,8 +26,49 @@ static int push(const char ***v, size_t *n, const char *s)
     return 1;
 }
 
+/* --limit NAME=VALUE: one of segc_limits (docs/cli.md) */
+static int limit_option(cli_rules *r, int argc, char **argv, int *i,
+                        int *err)
+{
+    const char *a = argv[*i];
+    if (strncmp(a, "--limit", 7) != 0 || (a[7] != 0 && a[7] != '='))
+        return 0;
+    const char *v = a[7] == '=' ? a + 8 : NULL;
+    if (!v) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "segc: option --limit needs a value\n");
+            *err = 1;
+            return 1;
+        }
+        v = argv[++*i];
+    }
+    int rc = segc_limits_set(&r->limits, v);
+    if (rc == 0)
+        return 1;
+    *err = 1;
+    size_t n = strcspn(v, "="), def, max;
+    if (rc == -1) {
+        fprintf(stderr, "segc: --limit: no limit called '%.*s'; the limits "
+                "are", (int)n, v);
+        const char *name;
+        for (size_t k = 0; (name = segc_limits_name(k, NULL, NULL)); k++)
+            fprintf(stderr, "%s %s", k ? "," : "", name);
+        fprintf(stderr, "\n");
+        return 1;
+    }
+    for (size_t k = 0; segc_limits_name(k, &def, &max); k++)
+        if (strncmp(segc_limits_name(k, NULL, NULL), v, n) == 0 &&
+            segc_limits_name(k, NULL, NULL)[n] == 0)
+            fprintf(stderr, "segc: --limit %.*s needs a number from 1 to "
+                    "%zu (the default is %zu), not '%s'\n", (int)n, v, max,
+                    def, v[n] ? v + n + 1 : "");
+    return 1;
+}
+
 int cli_rules_option(cli_rules *r, int argc, char **argv, int *i, int *err)
 {
+    if (limit_option(r, argc, argv, i, err))
+        return 1;
     const char *a = argv[*i];
     static const char *const names[] = {"--param", "--lib-path"};
     for (int k = 0; k < 2; k++) {
@@ -110,6 +151,7 @@ int cli_rules_finish(cli_rules *r, segc_compile_opts *o)
     o->nlib_paths = r->nlibs;
     o->params = r->params;
     o->nparams = r->nparams;
+    o->limits = &r->limits;
     return 1;
 }
 

@@ -34,6 +34,7 @@ const char sql_help[] =
     "  --lib-path DIR     look for imported libraries (import \"rfm\") in DIR\n"
     "                     first (repeatable); then SEGC_PATH (DIR:DIR...),\n"
     "                     then the bundled stdlib/\n"
+    "  --limit NAME=VALUE change a resource limit (repeatable)\n"
     "\n"
     "Exit status: 0 success, 1 errors in the rules or constructs the dialect\n"
     "cannot express, 2 usage or I/O errors.\n";

@@ -244,5 +244,32 @@ err_has "--max-conditions needs a positive number, not '0'"
 t lint-stdlib-clean 0 "$SEGC" check --werror --schema $S stdlib/b2b.seg stdlib/geo.seg stdlib/lifecycle.seg stdlib/rfm.seg examples/rules.seg examples/shop.seg
 err_empty
 
+# ---- --threads (issue 7): the same members and counts for any number of threads
+# (shop.seg has RFM quintiles: statistics passes too), small morsels so that
+# 40,007 records are split many times
+t threads-1 0 "$SEGC" run examples/shop.seg --schema $S --data "$T/g40k.csv" --as-of 2026-11-23 --threads 1 --format json --export "$T/et1"
+cp "$T/out" "$T/threads1"
+for n in 2 3 7; do
+    for e in jit interp; do
+        t threads-$n-$e 0 "$SEGC" run examples/shop.seg --schema $S --data "$T/g40k.csv" --as-of 2026-11-23 --threads $n --morsel 640 --engine $e --format json --export "$T/et$n$e"
+        out_file "$T/threads1"
+        if diff -r "$T/et1" "$T/et$n$e" >/dev/null; then ok; else bad "exports with $n threads ($e) differ"; fi
+    done
+done
+t threads-default 0 "$SEGC" run examples/shop.seg --schema $S --data "$T/g40k.csv" --as-of 2026-11-23 --morsel 64 --format json
+out_file "$T/threads1"
+t threads-all 0 "$SEGC" run examples/shop.seg --schema $S --data "$T/g40k.csv" --as-of 2026-11-23 --threads 0 --format json
+out_file "$T/threads1"
+t threads-bad 2 "$SEGC" run $R --schema $S --data $D --threads -1
+err_has "segc run: --threads needs a number from 1 to 256 (0: all cores), not '-1'"
+t threads-too-many 2 "$SEGC" run $R --schema $S --data $D --threads 257
+err_has "--threads needs a number from 1 to 256 (0: all cores), not '257'"
+t threads-text 2 "$SEGC" run $R --schema $S --data $D --threads two
+err_has "not 'two'"
+t morsel-bad 2 "$SEGC" run $R --schema $S --data $D --morsel 100
+err_has "segc run: --morsel needs a positive multiple of 64, not '100'"
+t run-help-threads 0 "$SEGC" run --help
+out_has "--threads N"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -116,7 +116,7 @@ static bool step(run *r, const char *what, long failures_before,
 
 static void evaluate(run *r, const segc_program *p, const segc_data *d)
 {
-    segc_eval_opts interp = {SEGC_ENGINE_INTERP};
+    segc_eval_opts interp = {.engine = SEGC_ENGINE_INTERP};
     segc_result *res = (segc_result *)&res;
     STEP(r, "segc_eval", segc_eval(r->ctx, p, d, AS_OF, &interp, &res), res);
     long f0 = r->h->failures;

@@ -443,7 +443,7 @@ static segc_result *eval_with(segc_ctx *ctx, const segc_program *prog,
                               const segc_data *data, int64_t as_of,
                               segc_engine engine)
 {
-    segc_eval_opts o = {engine};
+    segc_eval_opts o = {.engine = engine};
     segc_result *r = (segc_result *)&r;
     segc_status st = segc_eval(ctx, prog, data, as_of, &o, &r);
     if (st != SEGC_OK)

@@ -52,6 +52,7 @@ for h in "$@"; do
     # per harness: the longest input, the time one input may take, memory
     case $h in
     csv) max_len=16384 timeout=20 rss=2560 ;;
+    segd) max_len=16384 timeout=20 rss=2560 ;;
     eval) max_len=4096 timeout=60 rss=4096 ;;
     *) max_len=4096 timeout=10 rss=2560 ;;
     esac

@@ -10,6 +10,9 @@
 #   csv          the data of every case (inline or data-file); slices of
 #                examples/customers.csv (the header and 1, 10, 40, 300 rows)
 #   oom          all of the above behind fuzz_oom's three bytes
+#   segd         slices of examples/customers.csv (1, 10, 40 rows) packed
+#                by $SEGC (default build/segc) when it is there; the
+#                regression inputs in tests/fuzz/regress/segd/ otherwise
 set -eu
 OUT=$1
 export LC_ALL=C
@@ -88,3 +91,16 @@ done
 for f in "$OUT"/csv/*; do
     prefix 003 300 000 "$f" "$OUT/oom/3-$(basename "$f")"
 done
+
+# segd: packed slices of the example
+mkdir -p "$OUT/segd"
+SEGC=${SEGC:-build/segc}
+if [ -x "$SEGC" ]; then
+    for n in 1 10 40; do
+        "$SEGC" pack --schema examples/customer.schema \
+            --data "$OUT/csv/example-$n.csv" -o "$OUT/segd/example-$n.segd" \
+            >/dev/null
+    done
+elif [ -d tests/fuzz/regress/segd ]; then
+    cp tests/fuzz/regress/segd/* "$OUT/segd/"
+fi

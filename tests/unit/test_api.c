@@ -22,7 +22,7 @@
 
 #define AS_OF_2026_11_23 INT64_C(1795392000) /* 2026-11-23T00:00:00Z */
 
-static const segc_eval_opts interp = {SEGC_ENGINE_INTERP};
+static const segc_eval_opts interp = {.engine = SEGC_ENGINE_INTERP};
 
 /* ---- files ------------------------------------------------------------------------ */
 
@@ -1113,7 +1113,7 @@ static void test_misc_api(void **state)
     free(keys);
 
     /* an unknown engine */
-    segc_eval_opts bad = {(segc_engine)42};
+    segc_eval_opts bad = {.engine = (segc_engine)42};
     segc_result *r2 = (segc_result *)&r2;
     assert_int_equal(segc_eval(ctx, prog, data, 0, &bad, &r2), SEGC_ERR_ARG);
     assert_null(r2);
@@ -1154,7 +1154,7 @@ static void test_jit_matches_interpreter(void **state)
     segc_ctx *ctx = segc_ctx_new(hook_fn, &h);
     example_run a = {0}, b = {0};
     run_example(ctx, &interp, &a);
-    static const segc_eval_opts jit = {SEGC_ENGINE_JIT};
+    static const segc_eval_opts jit = {.engine = SEGC_ENGINE_JIT};
     const char *err = example_core(ctx, &jit, &b);
     if (err)
         fail_msg("JIT: %s: %s", err,
@@ -1173,7 +1173,7 @@ static void test_jit_matches_interpreter(void **state)
 static void test_jit_allocation_failures(void **state)
 {
     char *csv_path = temp_file(small_csv);
-    static const segc_eval_opts jit = {SEGC_ENGINE_JIT};
+    static const segc_eval_opts jit = {.engine = SEGC_ENGINE_JIT};
     bool done = false;
     long injected = 0;
     for (long k = 1; k < 500 && !done; k++) {

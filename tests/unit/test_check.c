@@ -124,7 +124,7 @@ static void check_rules(checked *k, const char *rules)
     assert_non_null(k->rf);
     assert_int_equal(k->rf->syntax_errors, 0);
     check_file cf = {k->rf, true, NULL, {0, 0}};
-    check_input in = {&cf, 1, k->sch, NULL, 0, false, false};
+    check_input in = {&cf, 1, k->sch, NULL, 0, false, false, NULL};
     k->p = check_program(&k->m, &in, &k->d);
     assert_non_null(k->p);
     size_t n = 0;
@@ -871,7 +871,7 @@ static void test_allocation_failures(void **state)
             ast_file *rf = sch ? parse_file(&m, &ra, &rs, &d) : NULL;
             if (rf) {
                 check_file cf = {rf, true, NULL, {0, 0}};
-                check_input in = {&cf, 1, sch, NULL, 0, false, false};
+                check_input in = {&cf, 1, sch, NULL, 0, false, false, NULL};
                 p = check_program(&m, &in, &d);
             }
             if (p && !m.failed) {

@@ -73,7 +73,7 @@ static void test_membership_matches_eval(void **state)
     shop s;
     shop_open(&s, NULL, NULL);
     segc_result *res = NULL;
-    segc_eval_opts jit = {SEGC_ENGINE_JIT};
+    segc_eval_opts jit = {.engine = SEGC_ENGINE_JIT};
     assert_int_equal(segc_eval(s.ctx, s.prog, s.data, AS_OF_2026_11_23, &jit,
                                &res),
                      SEGC_OK);

@@ -581,7 +581,10 @@ static void test_deep_nesting_is_an_error_not_a_crash(void **state)
     parsed p;
     parse_text(&p, text, len);
     assert_int_equal(p.f->syntax_errors, 1);
-    assert_string_equal(p.d.items[0].message, "expression nested too deeply");
+    assert_string_equal(p.d.items[0].message,
+                        "the expression nests more than 10000 levels of "
+                        "parentheses and operators deep (the parser's fixed "
+                        "limit)");
     assert_string_equal(p.dump, "");
     parsed_free(&p);
     free(text);
