@@ -322,6 +322,12 @@ bool lit_parse_float(const char *s, size_t n, double *v, lit_err *e)
         return fail(e, "expected a number");
     if (!isfinite(d))
         return fail(e, "number out of range for float");
+    if (d == 0) {
+        /* a nonzero number too small for a double would silently be 0 */
+        for (size_t k = d0; k < n && s[k] != 'e' && s[k] != 'E'; k++)
+            if (s[k] >= '1' && s[k] <= '9')
+                return fail(e, "number too small for float (it would be 0)");
+    }
     *v = d;
     return true;
 }

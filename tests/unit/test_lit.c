@@ -411,7 +411,8 @@ static void test_float_accepts(void **state)
                        1234567890123456789012345.0);
     assert_same_double(float_ok("0.1234567890123456789"),
                        0.1234567890123456789);
-    assert_same_double(float_ok("1e-400"), 0.0); /* underflows to zero */
+    assert_same_double(float_ok("0e-400"), 0.0);
+    assert_same_double(float_ok("4.9e-324"), 4.9e-324); /* subnormal, kept */
 }
 
 static void test_float_rejects(void **state)
@@ -430,6 +431,9 @@ static void test_float_rejects(void **state)
     float_bad("1.", "expected digits after the decimal point");
     float_bad("1.e5", "expected digits after the decimal point");
     float_bad("1e", "expected digits in the exponent");
+    /* nonzero, but 0 as a double: refused rather than silently 0 */
+    float_bad("1e-400", "number too small for float (it would be 0)");
+    float_bad("-0.00001e-330", "number too small for float (it would be 0)");
     float_bad("1e+", "expected digits in the exponent");
     float_bad("1e309", "number out of range for float");
     float_bad("-1e309", "number out of range for float");
