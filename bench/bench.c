@@ -3,6 +3,7 @@
  *
  *   bench [--records N] [--seed S] [--only W1,W10,...] [--json FILE]
  *         [--csv FILE] [--opt LEVEL] [--segd FILE [--segd-csv FILE]]
+ *         [--events-records N] [--events-csv PREFIX]
  *
  * For W1, W10, W100, W1000 and STATS (W10 with population statistics,
  * string and set functions, and the stdlib's RFM classification: its
@@ -15,7 +16,9 @@
  * table goes to stdout, the numbers to bench/results.json. --csv writes the
  * records as CSV for bench/duckdb. Then ONE (W10, W100, W1000 one record
  * at a time through segc_evaluator_record: mean, W10's p50, p99) and THREADS (W10, W100
- * and STATS with 1 to 16 threads), bench/threads.c. */
+ * and STATS with 1 to 16 threads), bench/threads.c. EVENTS (issue 9, run
+ * first, on data of its own) is bench/events.c: event-history segments
+ * over --events-records customers (default 1 million; 0 skips it). */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
@@ -230,9 +233,15 @@ int main(int argc, char **argv)
     uint64_t seed = 42;
     const char *only = NULL, *json = "bench/results.json", *csv = NULL;
     const char *segd = NULL, *segd_csv = NULL;
+    size_t ev_customers = 1000000; /* EVENTS (bench/events.c) */
+    const char *ev_csv = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--records") == 0 && i + 1 < argc)
             nrec = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--events-records") == 0 && i + 1 < argc)
+            ev_customers = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--events-csv") == 0 && i + 1 < argc)
+            ev_csv = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
@@ -249,12 +258,27 @@ int main(int argc, char **argv)
             opt_level = atoi(argv[++i]);
         else {
             fprintf(stderr, "usage: bench [--records N] [--seed S] [--only "
-                            "W1,W10,W100,W1000,STATS,ONE,THREADS] [--json FILE] [--csv FILE] [--opt 1-3]\n"
-                            "       [--segd FILE [--segd-csv FILE]]\n");
+                            "W1,W10,W100,W1000,STATS,ONE,THREADS,EVENTS] [--json FILE] [--csv FILE] [--opt 1-3]\n"
+                            "       [--segd FILE [--segd-csv FILE]]\n"
+                            "       [--events-records N] [--events-csv PREFIX]\n");
             return 2;
         }
     }
     segc_ctx *ctx = segc_ctx_new(NULL, NULL);
+    int64_t as_of = 1795392000; /* 2026-11-23T00:00:00Z */
+    bool events_disagree = false;
+    if (!csv && !segd && ev_customers > 0 && (!only || strstr(only, "EVENTS"))) {
+        /* issue 9: event histories (bench/events.c), on their own data */
+        int erc = bench_events(ctx, ev_customers, seed, as_of, ev_csv);
+        if (erc == 2)
+            return 2;
+        events_disagree = erc != 0;
+        if (only && !strstr(only, "W") && !strstr(only, "STATS") &&
+            !strstr(only, "ONE") && !strstr(only, "THREADS")) {
+            segc_ctx_free(ctx);
+            return events_disagree;
+        }
+    }
     segc_schema *sch;
     if (segc_schema_load(ctx, "examples/customer.schema", &sch) != SEGC_OK) {
         segc_diag_print_all(ctx, stderr);
@@ -262,7 +286,6 @@ int main(int argc, char **argv)
     }
     mem m;
     mem_init(&m, NULL, NULL);
-    int64_t as_of = 1795392000; /* 2026-11-23T00:00:00Z */
     double t0 = now();
     dataset *d = data_new(&m, sch);
     if (!d || !bench_generate(d, nrec, seed, as_of / 86400)) {
@@ -451,7 +474,7 @@ int main(int argc, char **argv)
     data_free(d);
     segc_schema_free(ctx, sch);
     segc_ctx_free(ctx);
-    if (!all_same) {
+    if (!all_same || events_disagree) {
         fprintf(stderr, "bench: the engines DISAGREE\n");
         return 1;
     }

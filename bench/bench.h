@@ -37,4 +37,12 @@ int bench_threads(segc_ctx *ctx, const segc_schema *sch, const dataset *d,
                   const char *const *names, const char *const *texts,
                   int nwork, int64_t as_of);
 
+/* EVENTS: ten event-history segments over n synthetic customers with about
+ * ten purchases each, JIT vs interpreter vs hand-written C (events.c); with
+ * csv, also writes csv-customers.csv, csv-purchases.csv and csv-segc.json
+ * for bench/duckdb/events.mjs. 0 when every result agreed, 1 when not, 2
+ * on errors. */
+int bench_events(segc_ctx *ctx, size_t n, uint64_t seed, int64_t as_of,
+                 const char *csv);
+
 #endif

@@ -136,6 +136,7 @@ jit *jit_new(mem *m, diag_list *d)
         {"segc_rt_date_part_of", (void (*)(void))segc_rt_date_part_of},
         {"segc_rt_evagg", (void (*)(void))segc_rt_evagg},
         {"segc_rt_evagg_null", (void (*)(void))segc_rt_evagg_null},
+        {"segc_rt_evagg_block", (void (*)(void))segc_rt_evagg_block},
     };
     enum { NH = sizeof helpers / sizeof helpers[0] };
     LLVMOrcCSymbolMapPair syms[NH];

@@ -94,5 +94,10 @@ int64_t segc_rt_evagg(const eval_bound *b, const dataset *d, const ir_node *n,
                       uint64_t slot);
 uint8_t segc_rt_evagg_null(const eval_bound *b, const dataset *d,
                            const ir_node *n, uint64_t slot);
+/* The same for the JIT_BLOCK customers of a block at once (slots[i]):
+ * vals[i] and nulls[i], one walk of each history for both. */
+void segc_rt_evagg_block(const eval_bound *b, const dataset *d,
+                         const ir_node *n, const uint64_t *slots,
+                         int64_t *vals, uint8_t *nulls);
 
 #endif

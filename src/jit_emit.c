@@ -802,37 +802,34 @@ static jb emit_dictfn_bool(emitter *e, const ir_node *n)
     return jb_from(e, holds, null);
 }
 
-/* an aggregate over the customer's events: per lane, a call of the
- * interpreter's own definition (segc_rt_evagg) with the lane's slot */
+/* an aggregate over the customer's events: one call per block of the
+ * interpreter's own definition (segc_rt_evagg_block), which walks each
+ * lane's history once for the value and the null flag */
 static jv emit_evagg(emitter *e, const ir_node *n)
 {
     jv slot = field_value(e, n->field);
     LLVMValueRef np = LLVMConstIntToPtr(l_i64(e, (int64_t)(uintptr_t)n),
                                         e->t_ptr);
-    lane_call lc = {0};
-    lc.name = "segc_rt_evagg";
-    lc.ret = e->t_i64;
-    lc.vec_in[0] = slot.v;
-    lc.vec_ty[0] = e->v_i64;
-    lc.nvec = 1;
-    lc.scalar_in[0] = e->v_bound;
-    lc.scalar_in[1] = e->v_data;
-    lc.scalar_in[2] = np;
-    lc.scalar_ty[0] = lc.scalar_ty[1] = lc.scalar_ty[2] = e->t_ptr;
-    lc.nscalar = 3;
-    int order[] = {-1, -2, -3, 0};
-    memcpy(lc.order, order, sizeof order);
-    lc.nargs = 4;
-    LLVMValueRef v = emit_lane_loop(e, &lc);
+    LLVMTypeRef vnull_ty = LLVMVectorType(e->t_i8, NL);
+    LLVMValueRef slots = l_entry_alloca(e, e->v_i64);
+    LLVMValueRef vals = l_entry_alloca(e, e->v_i64);
+    LLVMValueRef nulls = l_entry_alloca(e, vnull_ty);
+    LLVMBuildStore(e->B, slot.v, slots);
+    LLVMTypeRef params[6] = {e->t_ptr, e->t_ptr, e->t_ptr,
+                             e->t_ptr, e->t_ptr, e->t_ptr};
+    LLVMTypeRef fnty;
+    LLVMValueRef fn = l_helper(e, "segc_rt_evagg_block", e->t_void, params, 6,
+                               &fnty);
+    LLVMValueRef args[6] = {e->v_bound, e->v_data, np, slots, vals, nulls};
+    LLVMBuildCall2(e->B, fnty, fn, args, 6, "");
+    LLVMValueRef v = LLVMBuildLoad2(e->B, e->v_i64, vals, "");
+    LLVMSetAlignment(v, 64);
     jv r;
     r.null = l_mask_none(e);
     if (n->nullable) {
-        lane_call ln = lc;
-        ln.name = "segc_rt_evagg_null";
-        ln.ret = e->t_i8;
-        LLVMValueRef nv = emit_lane_loop(e, &ln);
+        LLVMValueRef nv = LLVMBuildLoad2(e->B, vnull_ty, nulls, "");
         r.null = l_bits(e, LLVMBuildICmp(e->B, LLVMIntNE, nv,
-                                         LLVMConstNull(LLVMTypeOf(nv)), ""));
+                                         LLVMConstNull(vnull_ty), ""));
     }
     if (n->ty->kind == TY_BOOL)
         r.v = l_bits(e, LLVMBuildICmp(e->B, LLVMIntNE, v,

@@ -3,6 +3,7 @@
  * interpreter computes, with the same functions. */
 #include "interp.h"
 #include "jit.h"
+#include "jit_emit.h"
 #include "value.h"
 
 int64_t segc_rt_shift_date(int64_t days, int64_t months, int64_t ndays)
@@ -94,4 +95,20 @@ uint8_t segc_rt_evagg_null(const eval_bound *b, const dataset *d,
                            const ir_node *n, uint64_t slot)
 {
     return interp_evagg(b, d, n, slot).null;
+}
+
+void segc_rt_evagg_block(const eval_bound *b, const dataset *d,
+                         const ir_node *n, const uint64_t *slots,
+                         int64_t *vals, uint8_t *nulls)
+{
+    for (int i = 0; i < JIT_BLOCK; i++) {
+        interp_value v = interp_evagg(b, d, n, slots[i]);
+        nulls[i] = v.null;
+        if (v.null)
+            vals[i] = 0;
+        else if (n->ty->kind == TY_FLOAT)
+            memcpy(&vals[i], &v.f, sizeof vals[i]);
+        else
+            vals[i] = v.i;
+    }
 }
