@@ -14,11 +14,27 @@
  * and (gen_features, by default all of them: tests/gen.h) declarations,
  * segment references, classifications, calendar periods, population
  * statistics at several levels, scores, string and set functions and date
- * parts, over words with mixed case and Latin letters. --classic gives the
+ * parts, over words with mixed case and Latin letters; and event
+ * histories (GEN_EVENTS: the schemas then carry an event list each, T's
+ * buys at timestamps with a nullable amount, int, string and bool, N's
+ * visits at dates, loaded with segc_data_load_events from an events CSV
+ * made with the records): empty histories, one event and many, several at
+ * one instant or on one day, times exactly at and one second beside the
+ * window boundaries of as_of (as_of itself, 1d, 7d, 30d, 1mo, 90d, 1y back)
+ * and after as_of (invisible), nulls in every event field, amounts and ints
+ * whose sums overflow; count, sum, avg, min, max, first, last, any, all,
+ * distinct_days and avg_gap with random where filters over the event's
+ * fields (periods, now, today) and within windows in d, w, mo and y,
+ * compared with constants, in lets, in population statistics and in
+ * quintiles. The one-record evaluator refuses event aggregates, so
+ * programs that use them skip that check. --classic gives the
  * original generator's programs (--features 0). On a disagreement it prints
  * the segment, the record and the seed, and with --save DIR writes the
  * failing program, its schema and its records to DIR/fail-P.seg,
- * DIR/fail-P.schema and DIR/fail-P.csv, for `segc run --engine jit|interp`. */
+ * DIR/fail-P.schema and DIR/fail-P.csv (and its events to
+ * DIR/fail-P.events.csv, for --events buys=... or visits=...), for `segc
+ * run --engine jit|interp`. --features without GEN_EVENTS (0x200) uses
+ * the original schemas, so old seeds keep their programs and records. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdarg.h>
@@ -60,16 +76,22 @@ static void write_file(const char *dir, int p, const char *ext,
 }
 
 static void save_case(const char *dir, int p, int w, const text *src,
-                      const text *csv)
+                      const text *csv, const text *events)
 {
     if (!dir)
         return;
-    const char *sch = w ? narrow_text : schema_text;
+    bool ev = events->p != NULL;
+    const char *sch = w ? (w == 2 ? narrow_ev_text : narrow_text)
+                        : (ev ? schema_ev_text : schema_text);
     write_file(dir, p, "seg", src->p, src->len);
     write_file(dir, p, "schema", sch, strlen(sch));
     write_file(dir, p, "csv", csv->p, csv->len);
-    fprintf(stderr, "difftest: saved as %s/fail-%d.{seg,schema,csv}\n", dir,
-            p);
+    if (ev)
+        write_file(dir, p, "events.csv", events->p, events->len);
+    fprintf(stderr, "difftest: saved as %s/fail-%d.{seg,schema,csv%s}%s%s\n",
+            dir, p, ev ? ",events.csv" : "",
+            ev ? "; its events are --events " : "",
+            ev ? (w ? "visits=..." : "buys=...") : "");
 }
 
 int main(int argc, char **argv)
@@ -108,28 +130,41 @@ int main(int argc, char **argv)
     rng_state = seed;
     gen_features = features;
     segc_ctx *ctx = segc_ctx_new(NULL, NULL);
-    segc_schema *schemas[2];
-    if (segc_schema_parse(ctx, "schema", schema_text, strlen(schema_text),
+    /* schemas[w]: T, N and, with GEN_EVENTS, N with an event list (NE);
+     * T then carries an event list too (TE, tests/gen.h). An event list
+     * takes an 8-byte aligned slot, so NE's records (40 bytes) take the
+     * JIT's transposition path: N without events keeps the gather path. */
+    segc_schema *schemas[3] = {NULL, NULL, NULL};
+    bool events = (features & GEN_EVENTS) != 0;
+    const char *stext[3] = {events ? schema_ev_text : schema_text,
+                            narrow_text, narrow_ev_text};
+    if (segc_schema_parse(ctx, "schema", stext[0], strlen(stext[0]),
                           &schemas[0]) != SEGC_OK ||
-        segc_schema_parse(ctx, "narrow", narrow_text, strlen(narrow_text),
-                          &schemas[1]) != SEGC_OK) {
+        segc_schema_parse(ctx, "narrow", stext[1], strlen(stext[1]),
+                          &schemas[1]) != SEGC_OK ||
+        segc_schema_parse(ctx, "narrow", stext[2], strlen(stext[2]),
+                          &schemas[2]) != SEGC_OK) {
         segc_diag_print_all(ctx, stderr);
         return 2;
     }
     int failures = 0, compiled = 0, rejected = 0;
-    segc_data *datas[2] = {NULL, NULL};
-    text csvs[2] = {{0}, {0}}; /* the records of datas, as CSV */
+    segc_data *datas[3] = {NULL, NULL, NULL};
+    text csvs[3] = {{0}, {0}, {0}}; /* the records of datas, as CSV */
+    text evcsvs[3] = {{0}, {0}, {0}}; /* and their events */
     long checked_bits = 0, checked_segs = 0;
     for (int p = 0; p < programs && failures < 5; p++) {
         int w = p % 4 == 3; /* every fourth program uses the narrow schema */
-        if (p % 50 == 0 || p % 50 == 3) {
+        if (w && events && p % 8 == 7)
+            w = 2; /* half of them, with GEN_EVENTS, NE */
+        if (p % 50 == 0 || p % 50 == 3 || !datas[w]) {
             /* new records every 50 programs (sizes cross block boundaries) */
             gen_features = features;
             text csv = {0};
+            int nrec = records - 63 + pick(127);
             if (w)
-                gen_narrow_records(&csv, records - 63 + pick(127));
+                gen_narrow_records(&csv, nrec);
             else
-                gen_records(&csv, records - 63 + pick(127));
+                gen_records(&csv, nrec);
             char *path = write_temp(csv.p, csv.len);
             segc_data_free(ctx, datas[w]);
             segc_load_stats st;
@@ -142,6 +177,26 @@ int main(int argc, char **argv)
             free(path);
             free(csvs[w].p);
             csvs[w] = csv;
+            free(evcsvs[w].p);
+            evcsvs[w] = (text){0};
+            if (events && w != 1) {
+                text ev = {0};
+                if (w)
+                    gen_narrow_events(&ev, nrec);
+                else
+                    gen_events(&ev, nrec);
+                path = write_temp(ev.p, ev.len);
+                if (segc_data_load_events(ctx, datas[w], w ? "visits" : "buys",
+                                          path, NULL, &st) != SEGC_OK) {
+                    segc_diag_print_all(ctx, stderr);
+                    fprintf(stderr, "difftest: the generated events do not "
+                            "load (seed %" PRIu64 ", program %d)\n", seed, p);
+                    return 2;
+                }
+                unlink(path);
+                free(path);
+                evcsvs[w] = ev;
+            }
         }
         segc_schema *sch = schemas[w];
         segc_data *data = datas[w];
@@ -153,10 +208,13 @@ int main(int argc, char **argv)
          * add a compiled pass per level: this keeps the run about as long
          * as it was before the language grew. */
         gen_features = p % 3 == 2 ? 0 : features;
-        gen_program(&src, gen_features ? segments * 3 / 4 : segments, w);
+        if (w == 1)
+            gen_features &= ~(unsigned)GEN_EVENTS;
+        gen_program(&src, gen_features ? segments * 3 / 4 : segments, w != 0);
         if (print) {
             /* the programs only, for a look at what the generator makes */
-            printf("# program %d (schema %s)\n%s\n", p, w ? "N" : "T", src.p);
+            printf("# program %d (schema %s)\n%s\n", p,
+                   (const char *[]){"T", "N", "NE"}[w], src.p);
             free(src.p);
             continue;
         }
@@ -183,7 +241,7 @@ int main(int argc, char **argv)
             segc_diag_print_all(ctx, stderr);
             fprintf(stderr, "difftest: the evaluation failed (seed %" PRIu64
                     ", program %d):\n%s\n", seed, p, src.p);
-            save_case(save, p, w, &src, &csvs[w]);
+            save_case(save, p, w, &src, &csvs[w], &evcsvs[w]);
             return 2;
         }
         size_t n = segc_data_count(data);
@@ -202,7 +260,7 @@ int main(int argc, char **argv)
                         (int)(a[r / 64] >> (r % 64) & 1),
                         (int)(b[r / 64] >> (r % 64) & 1), src.p);
                 failures++;
-                save_case(save, p, w, &src, &csvs[w]);
+                save_case(save, p, w, &src, &csvs[w], &evcsvs[w]);
                 break;
             }
         }
@@ -211,12 +269,14 @@ int main(int argc, char **argv)
          * (src/jit_one.c) on every record, against the interpreter */
         segc_evaluator *ev = NULL;
         segc_evaluator_opts eo = {.engine = SEGC_ENGINE_JIT};
-        if (p % 10 == 3 && !failures) {
+        /* (it refuses event aggregates: docs/language.md) */
+        bool uses_events = w != 1 && strstr(src.p, w ? "visits" : "buys");
+        if (p % 10 == 3 && !failures && !uses_events) {
             if (segc_evaluator_new(ctx, prog, data, AS_OF, &eo, &ev) != SEGC_OK) {
                 segc_diag_print_all(ctx, stderr);
                 fprintf(stderr, "difftest: segc_evaluator_new failed (seed %"
                         PRIu64 ", program %d):\n%s\n", seed, p, src.p);
-                save_case(save, p, w, &src, &csvs[w]);
+                save_case(save, p, w, &src, &csvs[w], &evcsvs[w]);
                 return 2;
             }
             const unsigned char *recs = segc_data_records(data);
@@ -237,7 +297,7 @@ int main(int argc, char **argv)
                             seed, p, segc_program_segment_name(prog, s), r + 1,
                             a, b, src.p);
                     failures++;
-                    save_case(save, p, w, &src, &csvs[w]);
+                    save_case(save, p, w, &src, &csvs[w], &evcsvs[w]);
                     r = n;
                     break;
                 }
@@ -250,8 +310,9 @@ int main(int argc, char **argv)
         segc_program_free(ctx, prog);
         free(src.p);
     }
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < 3; w++) {
         free(csvs[w].p);
+        free(evcsvs[w].p);
         segc_data_free(ctx, datas[w]);
         segc_schema_free(ctx, schemas[w]);
     }

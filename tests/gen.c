@@ -13,41 +13,64 @@
 
 #include "gen.h"
 
-const char schema_text[] =
-    "schema T {\n"
-    "  id   : int key\n"
-    "  a    : int\n"
-    "  b    : int?\n"
-    "  c    : int?\n"
-    "  x    : float?\n"
-    "  y    : float\n"
-    "  m    : money(EUR)?\n"
-    "  n    : money(EUR)\n"
-    "  j    : money(JPY)?\n"
-    "  s    : string?\n"
-    "  t    : string\n"
-    "  e    : enum(lo, mid, hi)?\n"
-    "  d    : date?\n"
-    "  d2   : date\n"
-    "  ts   : timestamp?\n"
-    "  f    : bool?\n"
-    "  g    : bool\n"
+#define T_FIELDS \
+    "  id   : int key\n" \
+    "  a    : int\n" \
+    "  b    : int?\n" \
+    "  c    : int?\n" \
+    "  x    : float?\n" \
+    "  y    : float\n" \
+    "  m    : money(EUR)?\n" \
+    "  n    : money(EUR)\n" \
+    "  j    : money(JPY)?\n" \
+    "  s    : string?\n" \
+    "  t    : string\n" \
+    "  e    : enum(lo, mid, hi)?\n" \
+    "  d    : date?\n" \
+    "  d2   : date\n" \
+    "  ts   : timestamp?\n" \
+    "  f    : bool?\n" \
+    "  g    : bool\n" \
     "  tags : set<string>?\n"
+
+const char schema_text[] = "schema T {\n" T_FIELDS "}\n";
+
+/* T with an event list (GEN_EVENTS): timestamps, every nullable field
+ * kind a sum, a filter and first/last can take */
+const char schema_ev_text[] =
+    "schema T {\n" T_FIELDS
+    "  buys : events {\n"
+    "    at     : timestamp\n"
+    "    amount : money(EUR)?\n"
+    "    n      : int?\n"
+    "    cat    : string?\n"
+    "    coupon : bool?\n"
+    "  }\n"
     "}\n";
 
 /* A schema of 4-byte and 1-byte values only: its records are not a multiple
  * of 8 bytes, which sends the JIT down its gather path instead of the
  * transposition of 64-byte chunks. */
-const char narrow_text[] =
-    "schema N {\n"
-    "  id : string key\n"
-    "  d  : date?\n"
-    "  d2 : date\n"
-    "  s  : string?\n"
-    "  e  : enum(lo, mid, hi)?\n"
-    "  f  : bool?\n"
-    "  g  : bool\n"
+#define N_FIELDS \
+    "  id : string key\n" \
+    "  d  : date?\n" \
+    "  d2 : date\n" \
+    "  s  : string?\n" \
+    "  e  : enum(lo, mid, hi)?\n" \
+    "  f  : bool?\n" \
+    "  g  : bool\n" \
     "  t  : string\n"
+
+const char narrow_text[] = "schema N {\n" N_FIELDS "}\n";
+
+/* N with an event list at dates (GEN_EVENTS) */
+const char narrow_ev_text[] =
+    "schema N {\n" N_FIELDS
+    "  visits : events {\n"
+    "    at     : date\n"
+    "    n      : int?\n"
+    "    coupon : bool?\n"
+    "  }\n"
     "}\n";
 
 /* as_of of every evaluation: 2024-03-31T13:45:10Z (a month end, with a
@@ -286,6 +309,146 @@ void gen_narrow_records(text *t, int n)
     }
 }
 
+#define PICK(...) ((const char *[]){__VA_ARGS__})[pick((int)( \
+    sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)))]
+
+/* ---- event histories (GEN_EVENTS) ------------------------------------------------- */
+
+static void ts_text(text *t, int64_t ts)
+{
+    char buf[64];
+    int64_t day = ts >= 0 ? ts / 86400 : (ts - 86399) / 86400;
+    int64_t tod = ts - day * 86400;
+    date_text(day, buf, sizeof buf);
+    put(t, "%sT%02d:%02d:%02dZ", buf, (int)(tod / 3600), (int)(tod / 60 % 60),
+        (int)(tod % 60));
+}
+
+/* how many events a customer has: none (a quarter), one, a few, many */
+static int ev_count(void)
+{
+    switch (pick(8)) {
+    case 0:
+    case 1:
+        return 0;
+    case 2:
+    case 3:
+        return 1;
+    case 7:
+        return 6 + pick(15);
+    default:
+        return 2 + pick(4);
+    }
+}
+
+/* a time at a window boundary of AS_OF (2024-03-31T13:45:10Z), just beside
+ * one, after AS_OF (invisible), or anywhere in three years */
+static int64_t ev_time(void)
+{
+    static const int64_t back[] = {
+        0,        1,        -1,       -86400,   49510,    49511,
+        86399,    86400,    86401,    604800,   604801,   1209600,
+        2505600,  2592000,  2591999,  2592001,  2678400,  2678399,
+        2678401,  7776000,  7775999,  7776001,  31622400, 31622399,
+        31622401, 31536000, 63158400};
+    int k = (int)(sizeof back / sizeof *back);
+    if (chance(75))
+        return AS_OF - back[pick(k)];
+    return AS_OF - (int64_t)(rnd() % 94608000) + 2592000;
+}
+
+/* an amount of EUR: mostly small, sometimes huge (sums overflow) */
+static void ev_amount(text *t)
+{
+    switch (pick(10)) {
+    case 0:
+        put(t, "%s", PICK("92233720368547758.07", "-92233720368547758.07",
+                             "92233720368547758.00", "46116860184273879.04"));
+        return;
+    case 1:
+        money_text(t, 2, true);
+        return;
+    case 2:
+        put(t, "%s", PICK("0", "0.01", "-0.01", "10.00", "10"));
+        return;
+    default:
+        money_text(t, 2, false);
+        return;
+    }
+}
+
+/* an int event field: edges (sums overflow) or small */
+static void ev_int(text *t)
+{
+    if (chance(50))
+        put(t, "%d", pick(11) - 3);
+    else
+        put(t, "%" PRId64, rand_int());
+}
+
+void gen_events(text *t, int n)
+{
+    static const char *const cats[] = {"Jazz", "Rock", "", "x", "jazz"};
+    /* the columns in the schema's order or reversed */
+    bool rev = chance(50);
+    put(t, "%s\n", rev ? "coupon,cat,n,amount,at,id" : "id,at,amount,n,cat,coupon");
+    for (int i = 0; i < n; i++) {
+        int k = ev_count();
+        int64_t prev = AS_OF;
+        for (int e = 0; e < k; e++) {
+            /* several events at one instant, or on one day */
+            int64_t at = e && chance(20) ? prev
+                       : e && chance(15) ? prev - 3600 * pick(12)
+                                         : ev_time();
+            prev = at;
+            text cells[6] = {{0}};
+            put(&cells[0], "%d", i + 1);
+            ts_text(&cells[1], at);
+            if (!chance(15))
+                ev_amount(&cells[2]);
+            if (!chance(15))
+                ev_int(&cells[3]);
+            if (!chance(20))
+                gen_csv_cell(&cells[4], cats[pick(5)]);
+            if (!chance(20))
+                put(&cells[5], "%s", chance(50) ? "true" : "false");
+            for (int c = 0; c < 6; c++) {
+                text *cell = &cells[rev ? 5 - c : c];
+                put(t, "%s%s", c ? "," : "", cell->p ? cell->p : "");
+                free(cell->p);
+            }
+            put(t, "\n");
+        }
+    }
+}
+
+void gen_narrow_events(text *t, int n)
+{
+    static const int ages[] = {0, 1, -1, -2, 6, 7, 13, 14, 28, 29, 30, 31, 32,
+                               59, 60, 61, 89, 90, 91, 365, 366, 367, 730};
+    char buf[64];
+    put(t, "id,at,n,coupon\n");
+    for (int i = 0; i < n; i++) {
+        int k = ev_count();
+        int64_t prev = AS_OF_DAY;
+        for (int e = 0; e < k; e++) {
+            int64_t day = e && chance(25) ? prev
+                        : chance(80) ? AS_OF_DAY - ages[pick(23)]
+                                     : AS_OF_DAY - pick(1200) + 30;
+            prev = day;
+            date_text(day, buf, sizeof buf);
+            put(t, "k%d,%s,", i + 1, buf);
+            if (!chance(15))
+                ev_int(t);
+            put(t, ",");
+            if (!chance(20))
+                put(t, "%s", chance(50) ? "true" : "false");
+            put(t, "\n");
+        }
+    }
+}
+
+
 /* ---- programs --------------------------------------------------------------------------- */
 
 void gen_bool(text *t, int depth);
@@ -345,8 +508,6 @@ static bool stat_ok(unsigned f)
     return on(f) && g.stat_depth < 2;
 }
 
-#define PICK(...) ((const char *[]){__VA_ARGS__})[pick((int)( \
-    sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)))]
 
 /* " where COND" of a statistic or score */
 static void gen_filter(text *t)
@@ -356,6 +517,255 @@ static void gen_filter(text *t)
         gen_narrow_bool(t, 1);
     else
         gen_bool(t, 1);
+}
+
+/* ---- event aggregates (GEN_EVENTS) ----
+ * over TE's buys (at timestamp, amount money(EUR)?, n int?, cat string?,
+ * coupon bool?) or NE's visits (at date, n int?, coupon bool?) */
+
+static const char *ev_list(void)
+{
+    return g.narrow ? "visits" : "buys";
+}
+
+/* a condition on one event: the event's fields, constants, today, now and
+ * calendar periods */
+static void ev_atom(text *t)
+{
+    switch (pick(g.narrow ? 5 : 8)) {
+    case 0:
+        put(t, "n %s %s", cmpop(true), PICK("0", "1", "-1", "3", "9223372036854775807"));
+        return;
+    case 1:
+        put(t, "%s is %snull", PICK("n", "coupon"), chance(50) ? "not " : "");
+        return;
+    case 2:
+        put(t, "%s", PICK("coupon", "not coupon", "coupon = false", "coupon != true"));
+        return;
+    case 3:
+        put(t, "at %sin %s", chance(25) ? "not " : "",
+            PICK("this_year", "last_year", "this_month", "last_month",
+                 "this_week", "last_week"));
+        return;
+    case 4:
+        if (g.narrow)
+            put(t, "at %s %s", cmpop(true),
+                PICK("today", "(today - 7d)", "(today - 1mo)", "2024-03-01",
+                     "2024-02-29"));
+        else
+            put(t, "at %s %s", cmpop(true),
+                PICK("now", "(now - 7d)", "(now - 1mo)", "(now - 12h)",
+                     "2024-03-01T00:00:00Z", "2024-03-31T00:00:00Z"));
+        return;
+    case 5:
+        put(t, "amount %s %s", cmpop(true),
+            PICK("0 EUR", "10 EUR", "-0.01 EUR", "1000.50 EUR"));
+        return;
+    case 6:
+        put(t, "amount is %snull", chance(50) ? "not " : "");
+        return;
+    default:
+        if (chance(50))
+            put(t, "cat %s %s", cmpop(false), PICK("\"Jazz\"", "\"\"", "\"x\"", "null"));
+        else
+            put(t, "cat %sin [\"Jazz\", \"Rock\"%s]", chance(30) ? "not " : "",
+                chance(30) ? ", null" : "");
+        return;
+    }
+}
+
+static void ev_cond_of_event(text *t, int depth)
+{
+    if (depth <= 0 || chance(50)) {
+        ev_atom(t);
+        return;
+    }
+    put(t, "%s(", chance(20) ? "not " : "");
+    ev_cond_of_event(t, depth - 1);
+    put(t, " %s ", chance(50) ? "and" : "or");
+    ev_cond_of_event(t, depth - 1);
+    put(t, ")");
+}
+
+/* the aggregate's optional " where c" and " within D", in either order */
+static void ev_opts(text *t, int where_pct)
+{
+    bool where = chance(where_pct), within = chance(45), first = chance(50);
+    const char *d = PICK("1d", "7d", "29d", "30d", "31d", "90d", "1w", "2w",
+                         "1mo", "3mo", "1y", "2y");
+    if (within && chance(20)) {
+        /* a parameter (gen_decls), or, at timestamps, hours and minutes
+         * and sums of durations */
+        if (g.decls && chance(50))
+            d = "pwin";
+        else if (!g.narrow)
+            d = PICK("12h", "1min", "36h", "1y + 1mo", "2 * 30d");
+    }
+    if (within && first)
+        put(t, " within %s", d);
+    if (where) {
+        put(t, " where ");
+        ev_cond_of_event(t, pick(3));
+    }
+    if (within && !first)
+        put(t, " within %s", d);
+}
+
+static void ev_int_agg(text *t)
+{
+    const char *l = ev_list();
+    switch (pick(6)) {
+    case 0:
+    case 1:
+        put(t, "count(%s", l);
+        break;
+    case 2:
+        put(t, "distinct_days(%s", l);
+        break;
+    case 3:
+        put(t, "sum(%s.n", l);
+        break;
+    default:
+        put(t, "%s(%s.n", PICK("min", "max", "first", "last"), l);
+        break;
+    }
+    ev_opts(t, 40);
+    put(t, ")");
+}
+
+static void ev_float_agg(text *t)
+{
+    if (chance(50))
+        put(t, "avg(%s.n", ev_list());
+    else
+        put(t, "avg_gap(%s", ev_list());
+    ev_opts(t, 35);
+    put(t, ")");
+}
+
+/* TE only */
+static void ev_money_agg(text *t)
+{
+    put(t, "%s(buys.amount", PICK("sum", "sum", "avg", "min", "max", "first", "last"));
+    ev_opts(t, 40);
+    put(t, ")");
+}
+
+/* a timestamp (TE) or a date (NE) */
+static void ev_time_agg(text *t)
+{
+    put(t, "%s(%s.at", PICK("first", "last", "min", "max"), ev_list());
+    ev_opts(t, 35);
+    put(t, ")");
+}
+
+/* a condition on the customer's events */
+static bool ev_cond(text *t)
+{
+    const char *l = ev_list();
+    switch (pick(9)) {
+    case 0:
+    case 1:
+        put(t, "%s(%s", PICK("any", "all"), l);
+        ev_opts(t, 90);
+        put(t, ")");
+        return true;
+    case 2:
+        put(t, "count(%s", l);
+        ev_opts(t, 50);
+        put(t, ") %s %d", cmpop(true), pick(5));
+        return true;
+    case 3:
+        ev_int_agg(t);
+        put(t, " %s %s", cmpop(true), PICK("0", "1", "2", "-1", "null"));
+        return true;
+    case 4:
+        if (g.narrow) {
+            ev_time_agg(t);
+            put(t, " %s ", cmpop(true));
+            gen_date(t, 1);
+        } else {
+            ev_money_agg(t);
+            put(t, " %s %s", cmpop(true), PICK("0 EUR", "10 EUR", "-5.50 EUR", "100 EUR"));
+        }
+        return true;
+    case 5:
+        if (g.narrow)
+            ev_time_agg(t);
+        else
+            ev_money_agg(t);
+        put(t, " is %snull", chance(50) ? "not " : "");
+        return true;
+    case 6:
+        ev_float_agg(t);
+        put(t, " %s %s", cmpop(true), PICK("0", "1", "1.5", "7", "30"));
+        return true;
+    case 7:
+        /* the lets of gen_decls, in statistics and scores */
+        if (!g.decls) {
+            /* or scores of the aggregates themselves */
+            if (!stat_ok(GEN_NTILE))
+                return false;
+            put(t, "%s(", PICK("quintile", "quartile", "decile"));
+            if (g.narrow || chance(50))
+                ev_int_agg(t);
+            else
+                ev_money_agg(t);
+            put(t, ") %s %d", cmpop(true), 1 + pick(5));
+            return true;
+        }
+        if (stat_ok(GEN_NTILE) && chance(40)) {
+            put(t, "%s(%s) %s %d", PICK("quintile", "quartile"),
+                g.narrow ? PICK("lcnt", "lrec") : PICK("lcnt", "lrec", "lspend"),
+                cmpop(true), 1 + pick(5));
+            return true;
+        }
+        if (stat_ok(GEN_STATS) && chance(60)) {
+            const char *v = g.narrow ? PICK("lcnt", "lrec") : PICK("lcnt", "lrec", "lspend");
+            put(t, "%s %s %s(%s)", v, cmpop(true),
+                strcmp(v, "lrec") ? PICK("avg", "median", "min", "max")
+                                  : PICK("min", "max"), v);
+            return true;
+        }
+        put(t, "%s %s %s", PICK("lcnt", "lcnt"), cmpop(true), PICK("0", "1", "3"));
+        return true;
+    default:
+        /* statistics over the aggregates themselves */
+        if (!stat_ok(GEN_STATS))
+            return false;
+        g.stat_depth++;
+        {
+            text agg = {0};
+            if (g.narrow || chance(50))
+                ev_int_agg(&agg);
+            else
+                ev_money_agg(&agg);
+            put(t, "%s %s %s(%s", agg.p, cmpop(true),
+                PICK("avg", "median", "max", "min"), agg.p);
+            if (chance(FILTER_PCT))
+                gen_filter(t);
+            put(t, ")");
+            free(agg.p);
+        }
+        g.stat_depth--;
+        return true;
+    }
+}
+
+/* the named values of gen_decls */
+static void ev_decls(text *t)
+{
+    put(t, "param pwin = %s\n", PICK("30d", "1mo", "2w", "1y", "1d"));
+    put(t, "let lcnt = count(%s", ev_list());
+    ev_opts(t, 50);
+    put(t, ")\nlet lrec = last(%s.at", ev_list());
+    ev_opts(t, 20);
+    put(t, ")\n");
+    if (!g.narrow) {
+        put(t, "let lspend = sum(buys.amount");
+        ev_opts(t, 40);
+        put(t, ")\n");
+    }
 }
 
 static const char *pct(void)
@@ -493,6 +903,13 @@ bool ext_int(text *t)
 {
     if (!chance(LEAF_PCT))
         return false;
+    if (on(GEN_EVENTS) && chance(30)) {
+        if (g.decls && chance(25))
+            put(t, "lcnt");
+        else
+            ev_int_agg(t);
+        return true;
+    }
     switch (pick(6)) {
     case 0:
         if (!g.decls)
@@ -535,6 +952,10 @@ bool ext_float(text *t)
 {
     if (!chance(LEAF_PCT))
         return false;
+    if (on(GEN_EVENTS) && chance(25)) {
+        ev_float_agg(t);
+        return true;
+    }
     if (stat_ok(GEN_FLOAT_STATS) && chance(30)) {
         g.stat_depth++;
         switch (pick(3)) {
@@ -592,6 +1013,13 @@ bool ext_money(text *t)
 {
     if (!chance(LEAF_PCT))
         return false;
+    if (on(GEN_EVENTS) && chance(30)) {
+        if (g.decls && chance(25))
+            put(t, "lspend");
+        else
+            ev_money_agg(t);
+        return true;
+    }
     if (g.decls && chance(25)) {
         put(t, "%s", PICK("cmoney", "pmoney"));
         return true;
@@ -640,6 +1068,13 @@ bool ext_money(text *t)
 
 bool ext_date(text *t)
 {
+    if (on(GEN_EVENTS) && g.narrow && chance(LEAF_PCT)) {
+        if (g.decls && chance(25))
+            put(t, "lrec");
+        else
+            ev_time_agg(t);
+        return true;
+    }
     if (!chance(LEAF_PCT) || !stat_ok(GEN_STATS))
         return false;
     g.stat_depth++;
@@ -653,6 +1088,13 @@ bool ext_date(text *t)
 
 bool ext_ts(text *t)
 {
+    if (on(GEN_EVENTS) && chance(LEAF_PCT)) {
+        if (g.decls && chance(25))
+            put(t, "lrec");
+        else
+            ev_time_agg(t);
+        return true;
+    }
     if (!chance(LEAF_PCT) || !stat_ok(GEN_STATS))
         return false;
     g.stat_depth++;
@@ -877,6 +1319,8 @@ bool ext_cmp(text *t)
 {
     if (!chance(EXT_PCT))
         return false;
+    if (on(GEN_EVENTS) && chance(30) && ev_cond(t))
+        return true;
     switch (pick(10)) {
     case 0:
         return gen_ref(t);
@@ -902,6 +1346,8 @@ bool ext_narrow(text *t)
 {
     if (!chance(EXT_PCT))
         return false;
+    if (on(GEN_EVENTS) && chance(35) && ev_cond(t))
+        return true;
     switch (pick(8)) {
     case 0:
         return gen_ref(t);
@@ -1357,6 +1803,8 @@ static void gen_decls(text *t)
         gen_int(t, 1 + pick(2));
         put(t, "\n");
     }
+    if (on(GEN_EVENTS))
+        ev_decls(t);
     put(t, "let lbool = ");
     gen_cond(t);
     put(t, "\n");

@@ -10,6 +10,13 @@
 
 extern const char schema_text[];  /* schema T */
 extern const char narrow_text[];  /* schema N */
+/* T and N with an event list each (GEN_EVENTS): T's buys at timestamps,
+ * N's visits at dates; their records' CSV is that of T and N, and the
+ * events come from gen_events / gen_narrow_events. An event list's slot
+ * is 8-byte aligned: NE's records (40 bytes) take the JIT's transposition
+ * path, not N's gather path. */
+extern const char schema_ev_text[];
+extern const char narrow_ev_text[];
 /* as_of of every evaluation: 2024-03-31T13:45:10Z */
 extern const int64_t AS_OF;
 extern const int64_t AS_OF_DAY;
@@ -44,12 +51,23 @@ enum {
                                * the records) */
     GEN_SETFN = 1 << 7,       /* size, has any, has all */
     GEN_DATEPART = 1 << 8,    /* year, month, day, weekday, days_since */
-    GEN_ALL = (1 << 9) - 1
+    GEN_EVENTS = 1 << 9,      /* event histories: count, sum, avg, min, max,
+                               * first, last, any, all, distinct_days,
+                               * avg_gap over schema TE's buys and NE's
+                               * visits, with where filters and within
+                               * windows, in lets, statistics and scores */
+    GEN_ALL = (1 << 10) - 1
 };
 extern unsigned gen_features;
 
 void gen_records(text *t, int n);        /* CSV for schema T */
 void gen_narrow_records(text *t, int n); /* CSV for schema N */
+/* the events CSV of TE's buys (customers 1 .. n) and NE's visits (k1 ..
+ * kn): empty histories, single and many events, several at one instant or
+ * on one day, times exactly at window boundaries of AS_OF and after it,
+ * nulls, and amounts and ints whose sums overflow */
+void gen_events(text *t, int n);
+void gen_narrow_events(text *t, int n);
 void gen_bool(text *t, int depth);       /* a condition over schema T */
 void gen_narrow_bool(text *t, int depth); /* a condition over schema N */
 /* A whole rule file of `segments` segments S0, S1, ... over schema T (or N

@@ -604,13 +604,17 @@ static void random_programs(void **state)
                               strlen(schema_text), NULL));
     count(&plain, check_props(ctx, "schema N", narrow_text,
                               strlen(narrow_text), NULL));
+    count(&plain, check_props(ctx, "schema TE", schema_ev_text,
+                              strlen(schema_ev_text), NULL));
+    count(&plain, check_props(ctx, "schema NE", narrow_ev_text,
+                              strlen(narrow_ev_text), NULL));
     print_message("random programs: %d formatted, %d of them again after "
                   "shaking their layout; with comments: %d formatted, %d "
                   "refused (a comment inside an expression), %d with syntax "
                   "errors\n",
                   plain.formatted, shaken_ok, commented.formatted,
                   commented.other, commented.syntax);
-    assert_int_equal(plain.formatted, programs + 2);
+    assert_int_equal(plain.formatted, programs + 4);
     assert_true(shaken_ok >= programs * 9 / 10);
     assert_true(commented.formatted >= programs / 4);
     segc_ctx_free(ctx);
