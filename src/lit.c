@@ -209,8 +209,11 @@ bool lit_parse_decimal(const char *s, size_t n, bool underscores,
     }
     if (i != n)
         return fail(e, "expected a decimal number");
-    if (overflow || acc > (uint64_t)INT64_MAX || fdigits > 18)
-        return fail(e, "too many digits for an exact decimal (at most 18)");
+    if (fdigits > 18)
+        return fail(e, "too many decimals for an exact decimal (at most 18)");
+    if (overflow || acc > (uint64_t)INT64_MAX)
+        return fail(e, "out of range for an exact decimal (without its "
+                       "point, at most 9223372036854775807)");
     *mant = neg ? -(int64_t)acc : (int64_t)acc;
     *scale = fdigits;
     return true;

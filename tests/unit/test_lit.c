@@ -381,13 +381,19 @@ static void test_decimal_rejects(void **state)
     dec_bad("1.", false, "expected digits after the decimal point");
     dec_bad("1._5", true, "expected digits after the decimal point");
     dec_bad("0.1234567890123456789", false,
-            "too many digits for an exact decimal (at most 18)");
+            "too many decimals for an exact decimal (at most 18)");
     dec_bad("922337203685477580.8", false,
-            "too many digits for an exact decimal (at most 18)");
+            "out of range for an exact decimal (without its point, at most "
+            "9223372036854775807)");
     dec_bad("9223372036854775808", false,
-            "too many digits for an exact decimal (at most 18)");
+            "out of range for an exact decimal (without its point, at most "
+            "9223372036854775807)");
+    dec_bad("-9223372036854775808", false,
+            "out of range for an exact decimal (without its point, at most "
+            "9223372036854775807)");
     dec_bad("123456789012345678901234567890", false,
-            "too many digits for an exact decimal (at most 18)");
+            "out of range for an exact decimal (without its point, at most "
+            "9223372036854775807)");
 }
 
 /* ---- floats ---------------------------------------------------------------------------------- */
