@@ -319,6 +319,25 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* DIR/NAME.csv opened for writing, its path in *path (the caller frees
+ * it); NULL after saying why */
+static FILE *open_export(const char *dir, const char *name, char **path)
+{
+    size_t n = strlen(dir) + strlen(name) + 8;
+    *path = malloc(n);
+    if (!*path)
+        return NULL;
+    snprintf(*path, n, "%s/%s.csv", dir, name);
+    FILE *f = fopen(*path, "w");
+    if (!f) {
+        fprintf(stderr, "%s run: cannot write '%s': %s\n", prog_name, *path,
+                strerror(errno));
+        free(*path);
+        *path = NULL;
+    }
+    return f;
+}
+
 static int export_members(segc_ctx *ctx, const segc_program *p,
                           const segc_result *res, const segc_data *data,
                           const char *dir)
@@ -329,19 +348,10 @@ static int export_members(segc_ctx *ctx, const segc_program *p,
         return EXIT_USAGE;
     }
     for (size_t s = 0; s < segc_program_segment_count(p); s++) {
-        const char *name = segc_program_segment_name(p, s);
-        size_t n = strlen(dir) + strlen(name) + 8;
-        char *path = malloc(n);
-        if (!path)
+        char *path;
+        FILE *f = open_export(dir, segc_program_segment_name(p, s), &path);
+        if (!f)
             return EXIT_USAGE;
-        snprintf(path, n, "%s/%s.csv", dir, name);
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            fprintf(stderr, "%s run: cannot write '%s': %s\n", prog_name, path,
-                    strerror(errno));
-            free(path);
-            return EXIT_USAGE;
-        }
         segc_status st = segc_result_write_members(ctx, res, data, s, f);
         if (fclose(f) != 0 || st != SEGC_OK) {
             flush_diags(ctx);
@@ -360,18 +370,10 @@ static int export_members(segc_ctx *ctx, const segc_program *p,
         const char *cname = segc_program_classification_name(p, k);
         size_t first, count;
         segc_program_classification_tiers(p, k, &first, &count);
-        size_t n = strlen(dir) + strlen(cname) + 8;
-        char *path = malloc(n);
-        if (!path)
+        char *path;
+        FILE *f = open_export(dir, cname, &path);
+        if (!f)
             return EXIT_USAGE;
-        snprintf(path, n, "%s/%s.csv", dir, cname);
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            fprintf(stderr, "%s run: cannot write '%s': %s\n", prog_name, path,
-                    strerror(errno));
-            free(path);
-            return EXIT_USAGE;
-        }
         fprintf(f, "%s,%s\n", key.name, cname);
         size_t records = segc_result_records(res);
         for (size_t r = 0; r < records; r++)
