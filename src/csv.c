@@ -293,3 +293,20 @@ void csv_write_field(FILE *out, const char *s, size_t len)
     }
     fputc('"', out);
 }
+
+void csv_place(const csv_reader *r, diag_list *d, segc_severity sev,
+               const char *path, const csv_field *f, unsigned line,
+               size_t bcol, size_t bytes, const char *msg)
+{
+    if (f) {
+        line = f->line;
+        bcol = f->byte_col;
+        bytes = f->raw_len ? f->raw_len : 1;
+    }
+    size_t llen;
+    const char *lt = csv_row_line(r, line, &llen);
+    size_t b0 = SEGC_MIN(bcol, llen), b1 = SEGC_MIN(bcol + bytes, llen);
+    unsigned col = (unsigned)utf8_count(lt, b0) + 1;
+    unsigned end = b1 > b0 ? (unsigned)utf8_count(lt, b1) : col;
+    diag_place(d, sev, path, line, col, end, lt, llen, "%s", msg);
+}

@@ -160,6 +160,11 @@ static inline const char *csv_text(const csv_reader *r, const csv_field *f)
 }
 /* The raw text of physical line `line` of the current row. */
 const char *csv_row_line(const csv_reader *r, unsigned line, size_t *len);
+/* A diagnostic at cell f of the current row (or, when f is NULL, at byte
+ * bcol, `bytes` long, of its physical line `line`), with that line shown. */
+void csv_place(const csv_reader *r, diag_list *d, segc_severity sev,
+               const char *path, const csv_field *f, unsigned line,
+               size_t bcol, size_t bytes, const char *msg);
 /* Writes s as one CSV field, quoted when it needs to be. */
 void csv_write_field(FILE *out, const char *s, size_t len);
 

@@ -69,24 +69,13 @@ static void row_diag(ev_loader *L, const csv_field *f, unsigned line,
     if (L->listed >= L->max_errors)
         return;
     L->listed++;
-    size_t bcol = 0, bytes = 1;
-    if (f) {
-        line = f->line;
-        bcol = f->byte_col;
-        bytes = f->raw_len ? f->raw_len : 1;
-    }
-    size_t llen;
-    const char *lt = csv_row_line(&L->r, line, &llen);
-    size_t b0 = SEGC_MIN(bcol, llen), b1 = SEGC_MIN(bcol + bytes, llen);
-    unsigned col = (unsigned)utf8_count(lt, b0) + 1;
-    unsigned end = b1 > b0 ? (unsigned)utf8_count(lt, b1) : col;
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    diag_place(L->dl, L->skip ? SEGC_SEV_WARNING : SEGC_SEV_ERROR, L->path,
-               line, col, end, lt, llen, "%s", msg);
+    csv_place(&L->r, L->dl, L->skip ? SEGC_SEV_WARNING : SEGC_SEV_ERROR,
+              L->path, f, line, 0, 1, msg);
 }
 
 static void file_diag(ev_loader *L, segc_severity sev, unsigned line,

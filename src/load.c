@@ -130,22 +130,12 @@ static void row_diag(loader *L, segc_severity sev, const csv_field *f,
     if (L->listed >= L->max_errors)
         return;
     L->listed++;
-    if (f) {
-        line = f->line;
-        bcol = f->byte_col;
-        bytes = f->raw_len ? f->raw_len : 1;
-    }
-    size_t llen;
-    const char *lt = csv_row_line(&L->r, line, &llen);
-    size_t b0 = SEGC_MIN(bcol, llen), b1 = SEGC_MIN(bcol + bytes, llen);
-    unsigned col = (unsigned)utf8_count(lt, b0) + 1;
-    unsigned end = b1 > b0 ? (unsigned)utf8_count(lt, b1) : col;
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    diag_place(L->d, sev, L->path, line, col, end, lt, llen, "%s", msg);
+    csv_place(&L->r, L->d, sev, L->path, f, line, bcol, bytes, msg);
 }
 
 /* The first and last column (in characters) of field f in its line. */
